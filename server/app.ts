@@ -1,0 +1,58 @@
+// The breakglass HTTP application as a Fastify plugin: security headers, problem+json errors, OpenAPI, and the
+// routes. It receives its dependencies (the Runtime) as options, so tests build it around any store and clock.
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import fp from 'fastify-plugin';
+import type { Runtime } from './runtime.ts';
+import { auditPublicRoutes } from './routes/audit-public-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { registerProblemHandlers } from './routes/problem.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    runtime: Runtime;
+  }
+}
+
+export interface AppOptions {
+  runtime: Runtime;
+}
+
+const app: FastifyPluginAsyncTypebox<AppOptions> = async (fastify, opts) => {
+  fastify.decorate('runtime', opts.runtime);
+  registerProblemHandlers(fastify);
+
+  await fastify.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: opts.runtime.config.server.tls ? [] : null,
+      },
+    },
+    // Only set HSTS when the service itself terminates TLS.
+    strictTransportSecurity: opts.runtime.config.server.tls ? { maxAge: 31_536_000 } : false,
+  });
+
+  await fastify.register(swagger, {
+    openapi: {
+      info: { title: 'breakglass API', version: '0.1.0', description: 'Emergency-access account and FIDO2 key lifecycle for Microsoft Entra ID.' },
+    },
+  });
+  await fastify.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await fastify.register(healthRoutes);
+  await fastify.register(auditPublicRoutes, { prefix: '/api/audit' });
+};
+
+export const breakglassApp = fp(app, { name: 'breakglass', fastify: '5.x' });

@@ -1,0 +1,203 @@
+// Verifies an audit log end to end while streaming it (memory stays flat as the log grows): every seq, every leaf
+// and chain hash, every checkpoint signature and origin, and every checkpoint root against the root recomputed from
+// the entries. Reports each problem with its kind and the first bad seq. Works the same on the database and on an
+// exported bundle.
+import { CompactRange } from './merkle.ts';
+import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { SignedNoteError, type NoteVerifier } from './signed-note.ts';
+import { entryLeafHash, GENESIS_CHAIN, nextChainHash, type StoredEntry } from './audit-record.ts';
+
+export type TamperKind =
+  | 'edited' // an entry's content no longer matches its hash
+  | 'deleted' // a seq is missing
+  | 'reordered' // entries are out of order, or an entry sits at another entry's seq
+  | 'chain_broken' // content and leaf agree but the chain does not link (entry inserted/removed and rehashed)
+  | 'rewritten' // history rewritten with recomputed hashes: a signed checkpoint root does not match
+  | 'truncated' // fewer entries than the database's own latest checkpoint covers
+  | 'rolled_back' // a checkpoint held outside the database covers more than the database has (restored backup)
+  | 'checkpoint_forged' // a checkpoint's signature does not verify under the pinned key
+  | 'checkpoint_origin' // a checkpoint belongs to another log
+  | 'checkpoint_edited' // a checkpoint row's columns disagree with its signed note
+  | 'malformed'; // an entry or checkpoint cannot be read at all
+
+export interface Problem {
+  kind: TamperKind;
+  /** First bad seq, when one can be named. */
+  seq: number | null;
+  message: string;
+}
+
+export type CheckpointSourceKind = 'database' | 'copy' | 'bundle' | 'external';
+
+export interface CheckpointInput {
+  note: string;
+  source: CheckpointSourceKind;
+  /** Label for messages: `checkpoint #12`, `checkpoints.jsonl line 4`, … */
+  label: string;
+  /** Columns stored beside the note (database rows), checked against the signed body. */
+  stored?: { treeSize: number; rootHash: Buffer };
+}
+
+export interface VerifyOptions {
+  origin: string;
+  verifier: NoteVerifier;
+  checkpoints: CheckpointInput[];
+  /** Entries in the order they are stored, in batches. */
+  entries: AsyncIterable<StoredEntry[]>;
+  onProgress?: (verified: number) => void;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  origin: string;
+  /** Entries read. */
+  entries: number;
+  /** Root of the recomputed tree over all entries read (hex), and the chain head. */
+  rootHash: string;
+  chainHead: string;
+  checkpoints: { total: number; verified: number; latest: { treeSize: number; timestamp: string | null; source: CheckpointSourceKind } | null };
+  problems: Problem[];
+  /** Lowest seq named by any problem (null when none can be named or all is well). */
+  firstBadSeq: number | null;
+}
+
+/** How far to look for an entry's original position when its leaf hash does not match its stored seq. */
+const REORDER_WINDOW = 64;
+
+function explainLeafMismatch(e: StoredEntry): Problem {
+  for (let d = 1; d <= REORDER_WINDOW; d++) {
+    for (const k of [e.seq - d, e.seq + d]) {
+      if (k >= 0 && entryLeafHash({ ...e, seq: k }).equals(e.leafHash)) {
+        return { kind: 'reordered', seq: Math.min(e.seq, k), message: `the entry stored at seq ${e.seq} was written as seq ${k}: entries were moved` };
+      }
+    }
+  }
+  return { kind: 'edited', seq: e.seq, message: `entry ${e.seq} does not match its leaf hash: its content was changed after it was written` };
+}
+
+export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport> {
+  const problems: Problem[] = [];
+  // 1. Checkpoints: signature, origin, stored columns. Valid ones are checked against the tree below.
+  const valid: { cp: Checkpoint; input: CheckpointInput }[] = [];
+  for (const input of opts.checkpoints) {
+    // A checkpoint of another log is named as such, not reported as a bad signature.
+    const body = input.note.split('\n\n')[0] ?? '';
+    const claimedOrigin = body.split('\n')[0];
+    if (claimedOrigin && claimedOrigin !== opts.origin && body.includes('\n')) {
+      problems.push({ kind: 'checkpoint_origin', seq: null, message: `${input.label} is a checkpoint of another log ("${claimedOrigin}"), not of "${opts.origin}"` });
+      continue;
+    }
+    try {
+      const cp = openCheckpoint(input.note, [opts.verifier]);
+      if (cp.origin !== opts.origin) {
+        problems.push({ kind: 'checkpoint_origin', seq: null, message: `${input.label} is for origin "${cp.origin}", not this log ("${opts.origin}")` });
+        continue;
+      }
+      if (input.stored && (input.stored.treeSize !== cp.treeSize || !input.stored.rootHash.equals(cp.rootHash))) {
+        problems.push({ kind: 'checkpoint_edited', seq: null, message: `${input.label}: its tree size or root columns were changed and no longer match its signed note` });
+      }
+      valid.push({ cp, input });
+    } catch (err) {
+      const msg = err instanceof SignedNoteError ? err.message : String(err);
+      const kind: TamperKind = /does not verify|unknown keys|no signatures/.test(msg) ? 'checkpoint_forged' : 'malformed';
+      problems.push({ kind, seq: null, message: `${input.label}: ${msg}` });
+    }
+  }
+  const bySize = new Map<number, { cp: Checkpoint; input: CheckpointInput }[]>();
+  for (const v of valid) bySize.set(v.cp.treeSize, [...(bySize.get(v.cp.treeSize) ?? []), v]);
+
+  // 2. Stream the entries.
+  const range = new CompactRange();
+  let expected = 0;
+  let prev: Buffer = GENESIS_CHAIN;
+  let broken = false; // after the first entry-level problem, later hashes cannot be judged on their own
+  let lastGoodCheckpointSize = 0;
+  const checkAt = (size: number): void => {
+    const list = bySize.get(size);
+    if (!list) return;
+    const root = range.root();
+    for (const { cp, input } of list) {
+      if (root.equals(cp.rootHash)) {
+        if (!broken) lastGoodCheckpointSize = Math.max(lastGoodCheckpointSize, size);
+      } else if (!broken) {
+        problems.push({
+          kind: 'rewritten',
+          seq: lastGoodCheckpointSize,
+          message: `${input.label} (tree size ${size}) does not match the entries: history between seq ${lastGoodCheckpointSize} and ${size - 1} was rewritten with recomputed hashes`,
+        });
+        broken = true;
+      }
+    }
+  };
+  checkAt(0);
+  for await (const batch of opts.entries) {
+    for (const e of batch) {
+      if (!broken) {
+        if (e.seq !== expected) {
+          broken = true;
+          problems.push(
+            e.seq > expected
+              ? { kind: 'deleted', seq: expected, message: `seq ${expected}${e.seq - 1 > expected ? `–${e.seq - 1}` : ''} missing: entries were deleted` }
+              : { kind: 'reordered', seq: e.seq, message: `seq ${e.seq} appears after seq ${expected - 1}: entries are out of order` },
+          );
+        } else {
+          const leaf = entryLeafHash(e);
+          if (!leaf.equals(e.leafHash)) {
+            broken = true;
+            problems.push(explainLeafMismatch(e));
+          } else {
+            const chain = nextChainHash(prev, leaf);
+            if (!chain.equals(e.chainHash)) {
+              broken = true;
+              problems.push({
+                kind: 'chain_broken',
+                seq: e.seq,
+                message: `entry ${e.seq} does not chain to entry ${e.seq - 1}: an entry was inserted, removed or rewritten before it`,
+              });
+            }
+            prev = chain;
+          }
+        }
+      }
+      // The tree is built from the leaf hashes as stored, so a signed root exposes rewritten hashes too.
+      range.append(e.leafHash);
+      expected += 1;
+      checkAt(range.size);
+    }
+    opts.onProgress?.(expected);
+  }
+
+  // 3. Checkpoints beyond the end of the log: truncation (our own table) or rollback (a copy held elsewhere).
+  const n = range.size;
+  const beyond = valid.filter((v) => v.cp.treeSize > n).sort((a, b) => b.cp.treeSize - a.cp.treeSize);
+  if (beyond.length > 0) {
+    const fromDb = beyond.find((v) => v.input.source === 'database' || v.input.source === 'bundle');
+    const outside = beyond.find((v) => v.input.source === 'copy' || v.input.source === 'external');
+    if (fromDb) {
+      problems.push({ kind: 'truncated', seq: n, message: `${fromDb.input.label} covers ${fromDb.cp.treeSize} entries but only ${n} remain: the log was truncated after seq ${n - 1}` });
+    } else if (outside) {
+      problems.push({
+        kind: 'rolled_back',
+        seq: n,
+        message: `${outside.input.label} covers ${outside.cp.treeSize} entries but the log has ${n}: it was rolled back (restored from an older copy?)`,
+      });
+    }
+  }
+
+  const latest = valid.filter((v) => v.cp.treeSize <= n).sort((a, b) => b.cp.treeSize - a.cp.treeSize || (b.cp.timestamp ?? '').localeCompare(a.cp.timestamp ?? ''))[0];
+  const named = problems.map((p) => p.seq).filter((s): s is number => s !== null);
+  return {
+    ok: problems.length === 0,
+    origin: opts.origin,
+    entries: n,
+    rootHash: range.root().toString('hex'),
+    chainHead: prev.toString('hex'),
+    checkpoints: {
+      total: opts.checkpoints.length,
+      verified: valid.length,
+      latest: latest ? { treeSize: latest.cp.treeSize, timestamp: latest.cp.timestamp ?? null, source: latest.input.source } : null,
+    },
+    problems,
+    firstBadSeq: named.length ? Math.min(...named) : null,
+  };
+}

@@ -1,0 +1,134 @@
+// Writes signed checkpoints of the audit tree: on a schedule (also when idle, so a stop of checkpoints is itself
+// visible) and on demand. Before signing it re-checks every entry it has not checked yet (leaf, chain, and the root at
+// the previous checkpoint): the log must never sign a tree that disagrees with what it signed before.
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AuditLog } from './audit-log.ts';
+import { entryLeafHash, GENESIS_CHAIN, nextChainHash } from './audit-record.ts';
+import { entryBatches, type StoredCheckpoint } from './audit-source.ts';
+import { signCheckpoint } from './checkpoint.ts';
+import { CompactRange } from './merkle.ts';
+import type { NoteSigner } from './signed-note.ts';
+import { BreakglassError } from '../errors.ts';
+import type { Db } from '../store/schema.ts';
+
+export class AuditIntegrityError extends BreakglassError {
+  constructor(message: string) {
+    super('audit_integrity', message, { status: 500 });
+  }
+}
+
+export interface CheckpointerLogger {
+  info(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class Checkpointer {
+  readonly #log: AuditLog;
+  readonly #signer: NoteSigner;
+  readonly #copyPath: string | undefined;
+  readonly #logger: CheckpointerLogger | undefined;
+  #range = new CompactRange();
+  #chain: Buffer = GENESIS_CHAIN;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> = Promise.resolve();
+
+  constructor(log: AuditLog, signer: NoteSigner, opts: { copyPath?: string; logger?: CheckpointerLogger } = {}) {
+    this.#log = log;
+    this.#signer = signer;
+    this.#copyPath = opts.copyPath;
+    this.#logger = opts.logger;
+  }
+
+  /** Signs a checkpoint of the current tree and stores it (database row + copy file). */
+  checkpoint(): Promise<StoredCheckpoint> {
+    const run = this.#running.then(() => this.#checkpoint());
+    this.#running = run.catch(() => undefined);
+    return run;
+  }
+
+  async #checkpoint(): Promise<StoredCheckpoint> {
+    const database = this.#log.database;
+    const stored = await database.write(async (tx) => {
+      const latest = await tx.selectFrom('audit_checkpoint').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+      await this.#catchUp(tx, latest ? { treeSize: Number(latest.tree_size), rootHash: Buffer.from(latest.root_hash), id: Number(latest.id) } : undefined);
+      const at = this.#log.clock.now().toISOString();
+      const rootHash = this.#range.root();
+      const treeSize = this.#range.size;
+      const note = signCheckpoint({ origin: this.#signer.name, treeSize, rootHash, timestamp: at }, this.#signer);
+      const id = latest ? Number(latest.id) + 1 : 1;
+      await tx.insertInto('audit_checkpoint').values({ id, tree_size: treeSize, root_hash: rootHash, at, note }).execute();
+      return { id, treeSize, rootHash, at, note };
+    });
+    if (this.#copyPath) this.#appendCopy(stored);
+    return stored;
+  }
+
+  async #catchUp(tx: Db, latest: { treeSize: number; rootHash: Buffer; id: number } | undefined): Promise<void> {
+    let headSeq = -1;
+    const database = this.#log.database;
+    const head = await tx.selectFrom('audit_entry').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    if (head) headSeq = Number(head.seq);
+    if (headSeq + 1 < this.#range.size) {
+      throw new AuditIntegrityError(`the audit log shrank from ${this.#range.size} to ${headSeq + 1} entries; refusing to sign a checkpoint (run \`breakglass audit verify\`)`);
+    }
+    if (latest && latest.treeSize > headSeq + 1) {
+      throw new AuditIntegrityError(`checkpoint #${latest.id} covers ${latest.treeSize} entries but the log has ${headSeq + 1}; refusing to sign (run \`breakglass audit verify\`)`);
+    }
+    const checkLatest = (): void => {
+      if (latest && this.#range.size === latest.treeSize && !this.#range.root().equals(latest.rootHash)) {
+        throw new AuditIntegrityError(`the entries no longer match checkpoint #${latest.id}; refusing to sign (run \`breakglass audit verify\`)`);
+      }
+    };
+    if (this.#range.size === 0) checkLatest();
+    for await (const batch of entryBatches(database, { from: this.#range.size }, tx)) {
+      for (const e of batch) {
+        if (e.seq !== this.#range.size) throw new AuditIntegrityError(`audit seq ${this.#range.size} is missing; refusing to sign (run \`breakglass audit verify\`)`);
+        const leaf = entryLeafHash(e);
+        const chain = nextChainHash(this.#chain, leaf);
+        if (!leaf.equals(e.leafHash) || !chain.equals(e.chainHash)) {
+          throw new AuditIntegrityError(`audit entry ${e.seq} does not match its hashes; refusing to sign (run \`breakglass audit verify\`)`);
+        }
+        this.#range.append(leaf);
+        this.#chain = chain;
+        checkLatest();
+      }
+    }
+  }
+
+  #appendCopy(cp: StoredCheckpoint): void {
+    try {
+      mkdirSync(dirname(this.#copyPath!), { recursive: true, mode: 0o700 });
+      const line = `${JSON.stringify({ id: cp.id, treeSize: cp.treeSize, at: cp.at, note: cp.note })}\n`;
+      const fd = openSync(this.#copyPath!, 'a', 0o600);
+      try {
+        appendFileSync(fd, line);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      // The database row is the primary record; a failed copy is loud but does not undo the checkpoint.
+      this.#logger?.error({ err, path: this.#copyPath }, 'could not append the checkpoint copy');
+    }
+  }
+
+  /** Checkpoints now and then every `intervalMs`, until stop(). */
+  start(intervalMs: number): void {
+    const tick = (): void => {
+      this.checkpoint().then(
+        (cp) => this.#logger?.info({ checkpoint: cp.id, treeSize: cp.treeSize }, 'audit checkpoint signed'),
+        (err: unknown) => this.#logger?.error({ err }, 'audit checkpoint failed'),
+      );
+    };
+    tick();
+    this.#timer = setInterval(tick, intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+}

@@ -1,0 +1,170 @@
+// RFC 6962 / RFC 9162 §2.1 Merkle tree hashing over the audit log's leaf hashes: tree roots, inclusion proofs,
+// consistency proofs, and a compact range that keeps only the O(log n) right-edge subtree roots while leaves stream
+// past (so verifying a million entries needs no more memory than verifying ten).
+import { hash } from 'node:crypto';
+
+export const HASH_SIZE = 32;
+const EMPTY_ROOT = sha256(Buffer.alloc(0));
+
+function sha256(data: Buffer): Buffer {
+  return hash('sha256', data, 'buffer') as unknown as Buffer;
+}
+
+/** MTH of one entry: SHA-256(0x00 ‖ entry) (RFC 6962 §2.1). */
+export function leafHash(entry: Uint8Array): Buffer {
+  const buf = Buffer.allocUnsafe(entry.length + 1);
+  buf[0] = 0x00;
+  buf.set(entry, 1);
+  return sha256(buf);
+}
+
+const nodeBuf = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
+/** Interior node: SHA-256(0x01 ‖ left ‖ right) (RFC 6962 §2.1). */
+export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
+  nodeBuf[0] = 0x01;
+  nodeBuf.set(left, 1);
+  nodeBuf.set(right, 1 + HASH_SIZE);
+  return sha256(nodeBuf);
+}
+
+/** Largest power of two strictly less than n (n > 1). */
+function splitPoint(n: number): number {
+  let k = 1;
+  while (k * 2 < n) k *= 2;
+  return k;
+}
+
+/** MTH(D[0:n]) over leaf hashes (RFC 6962 §2.1). The empty tree's root is SHA-256(""). */
+export function rootFromLeaves(leaves: readonly Uint8Array[], start = 0, end = leaves.length): Buffer {
+  const n = end - start;
+  if (n === 0) return Buffer.from(EMPTY_ROOT);
+  if (n === 1) return Buffer.from(leaves[start]!);
+  const k = splitPoint(n);
+  return nodeHash(rootFromLeaves(leaves, start, start + k), rootFromLeaves(leaves, start + k, end));
+}
+
+/** PATH(m, D[n]) from RFC 6962 §2.1.1: the audit path for leaf m in the tree of the first n leaves. */
+export function inclusionProof(leaves: readonly Uint8Array[], index: number, size: number = leaves.length): Buffer[] {
+  if (!Number.isInteger(size) || size < 1 || size > leaves.length) throw new RangeError(`tree size ${size} is outside 1..${leaves.length}`);
+  if (!Number.isInteger(index) || index < 0 || index >= size) throw new RangeError(`leaf index ${index} is outside 0..${size - 1}`);
+  const path = (m: number, start: number, end: number): Buffer[] => {
+    const n = end - start;
+    if (n === 1) return [];
+    const k = splitPoint(n);
+    if (m < k) return [...path(m, start, start + k), rootFromLeaves(leaves, start + k, end)];
+    return [...path(m - k, start + k, end), rootFromLeaves(leaves, start, start + k)];
+  };
+  return path(index, 0, size);
+}
+
+/** PROOF(m, D[n]) from RFC 6962 §2.1.2: proves the first m leaves are a prefix of the first n. */
+export function consistencyProof(leaves: readonly Uint8Array[], m: number, n: number = leaves.length): Buffer[] {
+  if (!Number.isInteger(n) || n < 0 || n > leaves.length) throw new RangeError(`tree size ${n} is outside 0..${leaves.length}`);
+  if (!Number.isInteger(m) || m < 0 || m > n) throw new RangeError(`old tree size ${m} is outside 0..${n}`);
+  if (m === 0 || m === n) return [];
+  const subproof = (m: number, start: number, end: number, complete: boolean): Buffer[] => {
+    const n = end - start;
+    if (m === n) return complete ? [] : [rootFromLeaves(leaves, start, end)];
+    const k = splitPoint(n);
+    if (m <= k) return [...subproof(m, start, start + k, complete), rootFromLeaves(leaves, start + k, end)];
+    return [...subproof(m - k, start + k, end, false), rootFromLeaves(leaves, start, start + k)];
+  };
+  return subproof(m, 0, n, true);
+}
+
+/** RFC 9162 §2.1.3.2: recompute the root from a leaf hash and its audit path; true when it equals `root`. */
+export function verifyInclusion(leaf: Uint8Array, index: number, size: number, proof: readonly Uint8Array[], root: Uint8Array): boolean {
+  if (!Number.isInteger(index) || !Number.isInteger(size) || index < 0 || index >= size) return false;
+  let fn = index;
+  let sn = size - 1;
+  let r: Buffer = Buffer.from(leaf);
+  for (const p of proof) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      r = nodeHash(p, r);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      r = nodeHash(r, p);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 && r.equals(Buffer.from(root));
+}
+
+/** RFC 9162 §2.1.4.2: true when `proof` shows the size-m tree with root1 is a prefix of the size-n tree with root2. */
+export function verifyConsistency(m: number, n: number, root1: Uint8Array, root2: Uint8Array, proof: readonly Uint8Array[]): boolean {
+  if (!Number.isInteger(m) || !Number.isInteger(n) || m < 0 || m > n) return false;
+  const r1 = Buffer.from(root1);
+  const r2 = Buffer.from(root2);
+  if (m === n) return proof.length === 0 && r1.equals(r2);
+  if (m === 0) return proof.length === 0; // the empty tree is a prefix of every tree
+  if (proof.length === 0) return false;
+  let path: Buffer[] = proof.map((p) => Buffer.from(p));
+  // If m is an exact power of two, the old root is the first node of the walk.
+  if ((m & (m - 1)) === 0) path = [r1, ...path];
+  let fn = m - 1;
+  let sn = n - 1;
+  while (fn % 2 === 1) {
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  let fr: Buffer = path[0]!;
+  let sr: Buffer = path[0]!;
+  for (const c of path.slice(1)) {
+    if (sn === 0) return false;
+    if (fn % 2 === 1 || fn === sn) {
+      fr = nodeHash(c, fr);
+      sr = nodeHash(c, sr);
+      if (fn % 2 === 0) {
+        while (fn % 2 === 0 && fn !== 0) {
+          fn = Math.floor(fn / 2);
+          sn = Math.floor(sn / 2);
+        }
+      }
+    } else {
+      sr = nodeHash(sr, c);
+    }
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return fr.equals(r1) && sr.equals(r2) && sn === 0;
+}
+
+/**
+ * The right edge of a growing tree: one subtree root per set bit of the size (Cox, "Transparent Logs", compact
+ * ranges). Appending costs amortised one node hash; the root at the current size costs O(log n).
+ */
+export class CompactRange {
+  #size = 0;
+  /** Subtree roots from the largest (leftmost) to the smallest (rightmost). */
+  #stack: Buffer[] = [];
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(leaf: Uint8Array): void {
+    let h: Buffer = Buffer.from(leaf);
+    let s = this.#size;
+    // Merge while the lowest bit of the size is set: two equal-sized subtrees become one.
+    while (s & 1) {
+      h = nodeHash(this.#stack.pop()!, h);
+      s = Math.floor(s / 2);
+    }
+    this.#stack.push(h);
+    this.#size += 1;
+  }
+
+  root(): Buffer {
+    if (this.#stack.length === 0) return Buffer.from(EMPTY_ROOT);
+    let r = this.#stack[this.#stack.length - 1]!;
+    for (let i = this.#stack.length - 2; i >= 0; i--) r = nodeHash(this.#stack[i]!, r);
+    return r;
+  }
+}

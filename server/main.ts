@@ -1,0 +1,70 @@
+// Starts the service: configuration → runtime (store, audit log, signing key) → HTTP server → scheduled checkpoints,
+// with graceful shutdown (finish requests, sign a last checkpoint, close the store).
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { createHttpServer, type HttpServerOptions } from './http-server.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
+import type { Clock } from './clock.ts';
+
+export interface Service {
+  server: FastifyInstance;
+  runtime: Runtime;
+  /** The URL the server listens on (actual port when 0 was asked). */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends HttpServerOptions {
+  clock?: Clock;
+  /** Start scheduled checkpoints (default true). */
+  checkpoints?: boolean;
+}
+
+export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
+  const runtime = await openRuntime(config, opts.clock ? { clock: opts.clock } : {});
+  let server: FastifyInstance;
+  try {
+    server = await createHttpServer(runtime, opts);
+    await server.listen({ host: config.server.host, port: config.server.port });
+  } catch (err) {
+    await runtime.close();
+    throw err;
+  }
+  const log = server.log;
+  if (opts.checkpoints !== false) {
+    runtime.checkpointer.start(config.audit.checkpointIntervalSeconds * 1000);
+  }
+  const address = server.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = new URL(config.server.publicUrl);
+  if (config.server.port === 0) url.port = String(port);
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    runtime,
+    url: url.toString().replace(/\/$/, ''),
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await runtime.checkpointer.stop();
+        try {
+          await runtime.checkpointer.checkpoint();
+        } catch (err) {
+          log.error({ err }, 'final audit checkpoint failed');
+        }
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Wires SIGINT/SIGTERM and fatal errors to a graceful close. */
+export function closeOnSignals(service: Service): void {
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) service.server.log.error({ err }, 'fatal error, shutting down');
+    else service.server.log.info({ signal }, 'shutting down');
+    await service.close();
+  });
+}

@@ -1,0 +1,12 @@
+// Every migration, in order. Names sort lexically; never rename or edit a migration that has shipped — add one.
+import type { Kysely } from 'kysely';
+import type { Dialect } from '../database.ts';
+import * as m0001 from './0001-audit-log.ts';
+
+export interface AppMigration {
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+export const migrations: Record<string, AppMigration> = {
+  '0001-audit-log': m0001,
+};
