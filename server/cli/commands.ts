@@ -1,0 +1,20 @@
+// The registry of CLI commands. Add a command by writing `<words>-command.ts` that exports a `Command` and listing
+// it here.
+import type { Command } from './command.ts';
+import { auditCheckpointCommand } from './audit-checkpoint-command.ts';
+import { auditConsistencyCommand } from './audit-consistency-command.ts';
+import { auditExportCommand } from './audit-export-command.ts';
+import { auditKeyCommand } from './audit-key-command.ts';
+import { auditProveCommand } from './audit-prove-command.ts';
+import { auditVerifyCommand } from './audit-verify-command.ts';
+import { serveCommand } from './serve-command.ts';
+
+export const commands: Command[] = [
+  serveCommand,
+  auditVerifyCommand,
+  auditExportCommand,
+  auditCheckpointCommand,
+  auditProveCommand,
+  auditConsistencyCommand,
+  auditKeyCommand,
+];
