@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { canonicalJson } from './canonical-json.ts';
-import type { StoredEntry } from './audit-record.ts';
+import { parseRecord, recordLeafHash, type ParsedRecord, type StoredEntry } from './audit-record.ts';
 import type { StoredCheckpoint } from './audit-source.ts';
 import type { CheckpointInput, Problem } from './audit-verifier.ts';
 
@@ -23,8 +23,8 @@ export interface BundleHeader {
 }
 
 export function entryJsonLine(e: StoredEntry): string {
-  // `data` is spliced verbatim: it is already canonical JSON, and re-serialising could only lose fidelity.
-  return `{"type":"entry","seq":${e.seq},"at":${JSON.stringify(e.at)},"actor":${JSON.stringify(e.actor)},"action":${JSON.stringify(e.action)},"subject":${JSON.stringify(e.subject)},"data":${e.data},"leafHash":"${e.leafHash.toString('hex')}","chainHash":"${e.chainHash.toString('hex')}"}`;
+  // The record is spliced verbatim: it is already canonical JSON, and re-serialising could only lose fidelity.
+  return `{"type":"entry","seq":${e.seq},"entry":${e.record},"chainHash":${JSON.stringify(e.chainHash)}}`;
 }
 
 /** RFC 4180 field; cells a spreadsheet would run as a formula are prefixed with ' (CSV injection). */
@@ -36,7 +36,13 @@ function csvField(v: string | number): string {
 
 export const CSV_HEADER = 'seq,at,actor,action,subject,data,leaf_hash,chain_hash';
 export function entryCsvLine(e: StoredEntry): string {
-  return [e.seq, e.at, e.actor, e.action, e.subject, e.data, e.leafHash.toString('hex'), e.chainHash.toString('hex')].map(csvField).join(',');
+  let r: ParsedRecord;
+  try {
+    r = parseRecord(e.record);
+  } catch {
+    return [e.seq, '', '', '', '', e.record, '', e.chainHash].map(csvField).join(',');
+  }
+  return [e.seq, r.at, r.actor, r.action, r.subject, canonicalJson(r.data ?? null), recordLeafHash(e.record).toString('hex'), e.chainHash].map(csvField).join(',');
 }
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -104,26 +110,18 @@ export interface OpenedBundle {
 const HEX32 = /^[0-9a-f]{64}$/;
 
 function parseEntryLine(o: Record<string, unknown>): StoredEntry | string {
-  const { seq, at, actor, action, subject, data, leafHash, chainHash } = o;
+  const { seq, entry, chainHash } = o;
   if (!Number.isSafeInteger(seq) || (seq as number) < 0) return 'seq is not a non-negative integer';
-  for (const [k, v] of Object.entries({ at, actor, action, subject })) if (typeof v !== 'string') return `${k} is not a string`;
-  if (typeof leafHash !== 'string' || !HEX32.test(leafHash) || typeof chainHash !== 'string' || !HEX32.test(chainHash)) return 'hashes are not 64 hex digits';
-  let text: string;
+  if (typeof chainHash !== 'string' || !HEX32.test(chainHash)) return 'chainHash is not 64 hex digits';
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return 'entry is not an object';
+  let record: string;
   try {
-    text = canonicalJson(data ?? null);
+    // Canonical JSON is stable under parse → canonicalise, so this gives back the exact bytes that were hashed.
+    record = canonicalJson(entry);
   } catch (err) {
     return (err as Error).message;
   }
-  return {
-    seq: seq as number,
-    at: at as string,
-    actor: actor as string,
-    action: action as string,
-    subject: subject as string,
-    data: text,
-    leafHash: Buffer.from(leafHash, 'hex'),
-    chainHash: Buffer.from(chainHash, 'hex'),
-  };
+  return { seq: seq as number, record, chainHash };
 }
 
 /** Opens a bundle: reads the header and checkpoints now; entries stream when iterated. */

@@ -1,16 +1,17 @@
 // The audit log: the only way state changes are written. `change()` runs the caller's writes and appends their audit
 // entries in one serialised transaction, so there is never a change without its entry nor an entry without its
 // change. Entries are append-only, hash-chained and covered by signed checkpoints (checkpointer.ts).
+import type { Statement } from 'better-sqlite3';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../store/database.ts';
 import type { Db } from '../store/schema.ts';
-import { canonicalJson } from './canonical-json.ts';
-import { assertNoSecretFields, entryLeafHash, GENESIS_CHAIN, nextChainHash, type StoredEntry } from './audit-record.ts';
+import { canonicalize } from './canonical-json.ts';
+import { GENESIS_CHAIN_HEX, nextChainHex, parseRecord, recordLeafLatin1, SECRET_GUARD, type StoredEntry } from './audit-record.ts';
 
 export interface AuditEvent {
   /** Who did it: `officer:<id>`, `system`, `cli:<os user>`, … */
   actor: string;
-  /** What happened, dotted: `audit.checkpoint`, `enrollment.approved`, … */
+  /** What happened, dotted: `audit.initialized`, `enrollment.approved`, … */
   action: string;
   /** What it happened to: `account:<id>`, `officer:<id>`, … */
   subject: string;
@@ -30,14 +31,16 @@ export interface AuditEntry {
   action: string;
   subject: string;
   data: unknown;
+  /** RFC 6962 leaf hash (hex), recomputed from the record. */
   leafHash: string;
   chainHash: string;
 }
 
 export interface EntryQuery {
-  /** Return entries with seq < before (newest first) — for paging backwards from the head. */
+  /** Return entries with seq < before (newest first), for paging backwards from the head. */
   before?: number;
   limit: number;
+  /** Exact action, or a prefix ending in `.*` (e.g. `drill.*`). */
   action?: string;
   actor?: string;
   subject?: string;
@@ -54,54 +57,34 @@ interface PreparedEvent {
   actor: string;
   action: string;
   subject: string;
-  data: string;
+  /** Validated, key-sorted copy of the data, and the writer that turns the whole record into canonical JSON. */
+  data: unknown;
+  write: (record: unknown) => string;
 }
 
 function prepare(event: AuditEvent): PreparedEvent {
   for (const f of ['actor', 'action', 'subject'] as const) {
     if (typeof event[f] !== 'string' || event[f].length === 0) throw new AuditWriteError(`audit event needs a non-empty ${f}`);
   }
-  const data = event.data ?? {};
-  assertNoSecretFields(data);
-  return { actor: event.actor, action: event.action, subject: event.subject, data: canonicalJson(data) };
+  const { copy, write } = canonicalize(event.data ?? {}, SECRET_GUARD, 'data');
+  return { actor: event.actor, action: event.action, subject: event.subject, data: copy, write };
 }
 
 export function toAuditEntry(e: StoredEntry): AuditEntry {
-  return {
-    seq: e.seq,
-    at: e.at,
-    actor: e.actor,
-    action: e.action,
-    subject: e.subject,
-    data: JSON.parse(e.data) as unknown,
-    leafHash: e.leafHash.toString('hex'),
-    chainHash: e.chainHash.toString('hex'),
-  };
-}
-
-export function rowToStored(r: { seq: number; at: string; actor: string; action: string; subject: string; data: string; leaf_hash: Uint8Array; chain_hash: Uint8Array }): StoredEntry {
-  return {
-    seq: Number(r.seq),
-    at: r.at,
-    actor: r.actor,
-    action: r.action,
-    subject: r.subject,
-    data: r.data,
-    leafHash: Buffer.from(r.leaf_hash),
-    chainHash: Buffer.from(r.chain_hash),
-  };
+  const r = parseRecord(e.record);
+  return { ...r, leafHash: Buffer.from(recordLeafLatin1(e.record), 'latin1').toString('hex'), chainHash: e.chainHash };
 }
 
 type Listener = (entries: StoredEntry[]) => void;
 
 const HEAD_SQL = 'SELECT seq, chain_hash FROM audit_entry ORDER BY seq DESC LIMIT 1';
-const INSERT_SQL = 'INSERT INTO audit_entry (seq, at, actor, action, subject, data, leaf_hash, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_SQL = 'INSERT INTO audit_entry (seq, record, chain_hash) VALUES (?, ?, ?)';
 
 export class AuditLog {
   readonly database: Database;
   readonly clock: Clock;
   #listeners = new Set<Listener>();
-  #statements: { head: import('better-sqlite3').Statement; insert: import('better-sqlite3').Statement } | undefined;
+  #statements: { head: Statement; insert: Statement } | undefined;
 
   constructor(database: Database, clock: Clock) {
     this.database = database;
@@ -121,7 +104,7 @@ export class AuditLog {
       appended = await this.#append(tx, events);
       return value;
     });
-    for (const l of this.#listeners) l(appended);
+    this.#notify(appended);
     return result;
   }
 
@@ -130,20 +113,30 @@ export class AuditLog {
     const prepared = events.map(prepare);
     if (prepared.length === 0) return [];
     const stored = await this.database.write((tx) => this.#append(tx, prepared));
-    for (const l of this.#listeners) l(stored);
+    this.#notify(stored);
     return stored.map(toAuditEntry);
   }
 
-  /** Called after each committed append (used to wake the checkpointer and live views). */
+  /** Called after each committed append (wakes the checkpointer and live views). */
   onAppend(listener: Listener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
+  #notify(entries: StoredEntry[]): void {
+    for (const l of this.#listeners) {
+      try {
+        l(entries);
+      } catch {
+        /* a listener's failure must not turn a committed change into an error */
+      }
+    }
+  }
+
   async #append(tx: Db, events: PreparedEvent[]): Promise<StoredEntry[]> {
     const at = this.clock.now().toISOString();
     const raw = this.database.sqlite;
-    let head: { seq: number; chain_hash: Uint8Array } | undefined;
+    let head: { seq: number; chain_hash: string } | undefined;
     if (raw) {
       // Hot path on SQLite: prepared statements on the connection this transaction holds (see Database.write).
       this.#statements ??= { head: raw.prepare(HEAD_SQL), insert: raw.prepare(INSERT_SQL) };
@@ -152,35 +145,23 @@ export class AuditLog {
       head = await tx.selectFrom('audit_entry').select(['seq', 'chain_hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
     }
     let seq = head ? Number(head.seq) + 1 : 0;
-    let prev: Buffer = head ? Buffer.from(head.chain_hash) : GENESIS_CHAIN;
+    let prev = head ? head.chain_hash : GENESIS_CHAIN_HEX;
     const stored: StoredEntry[] = [];
     for (const e of events) {
-      const content = { seq, at, actor: e.actor, action: e.action, subject: e.subject, data: e.data };
-      const leafHash = entryLeafHash(content);
-      const chainHash = nextChainHash(prev, leafHash);
-      stored.push({ ...content, leafHash, chainHash });
-      prev = chainHash;
+      // Top-level keys in RFC 8785 order (action < actor < at < data < seq < subject).
+      const record = e.write({ action: e.action, actor: e.actor, at, data: e.data, seq, subject: e.subject });
+      prev = nextChainHex(prev, recordLeafLatin1(record));
+      stored.push({ seq, record, chainHash: prev });
       seq += 1;
     }
     if (raw) {
       const insert = this.#statements!.insert;
-      for (const s of stored) insert.run(s.seq, s.at, s.actor, s.action, s.subject, s.data, s.leafHash, s.chainHash);
+      for (const s of stored) insert.run(s.seq, s.record, s.chainHash);
     } else {
-      for (let i = 0; i < stored.length; i += 500) {
+      for (let i = 0; i < stored.length; i += 1000) {
         await tx
           .insertInto('audit_entry')
-          .values(
-            stored.slice(i, i + 500).map((s) => ({
-              seq: s.seq,
-              at: s.at,
-              actor: s.actor,
-              action: s.action,
-              subject: s.subject,
-              data: s.data,
-              leaf_hash: s.leafHash,
-              chain_hash: s.chainHash,
-            })),
-          )
+          .values(stored.slice(i, i + 1000).map((s) => ({ seq: s.seq, record: s.record, chain_hash: s.chainHash })))
           .execute();
       }
     }
@@ -190,21 +171,21 @@ export class AuditLog {
   /** Number of entries (the tree size) and the chain head. */
   async head(): Promise<{ size: number; chainHash: string }> {
     const row = await this.database.db.selectFrom('audit_entry').select(['seq', 'chain_hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    return row ? { size: Number(row.seq) + 1, chainHash: Buffer.from(row.chain_hash).toString('hex') } : { size: 0, chainHash: GENESIS_CHAIN.toString('hex') };
+    return row ? { size: Number(row.seq) + 1, chainHash: row.chain_hash } : { size: 0, chainHash: GENESIS_CHAIN_HEX };
   }
 
   async entries(q: EntryQuery): Promise<AuditEntry[]> {
-    let query = this.database.db.selectFrom('audit_entry').selectAll().orderBy('seq', 'desc').limit(q.limit);
+    let query = this.database.db.selectFrom('audit_entry').select(['seq', 'record', 'chain_hash']).orderBy('seq', 'desc').limit(q.limit);
     if (q.before !== undefined) query = query.where('seq', '<', q.before);
-    if (q.action) query = q.action.endsWith('.*') ? query.where('action', 'like', `${q.action.slice(0, -1)}%`) : query.where('action', '=', q.action);
+    if (q.action) query = q.action.endsWith('.*') ? query.where('action', 'like', `${q.action.slice(0, -1).replace(/[%_]/g, '')}%`) : query.where('action', '=', q.action);
     if (q.actor) query = query.where('actor', '=', q.actor);
     if (q.subject) query = query.where('subject', '=', q.subject);
     const rows = await query.execute();
-    return rows.map((r) => toAuditEntry(rowToStored(r)));
+    return rows.map((r) => toAuditEntry({ seq: Number(r.seq), record: r.record, chainHash: r.chain_hash }));
   }
 
   async entry(seq: number): Promise<AuditEntry | undefined> {
-    const r = await this.database.db.selectFrom('audit_entry').selectAll().where('seq', '=', seq).executeTakeFirst();
-    return r ? toAuditEntry(rowToStored(r)) : undefined;
+    const r = await this.database.db.selectFrom('audit_entry').select(['seq', 'record', 'chain_hash']).where('seq', '=', seq).executeTakeFirst();
+    return r ? toAuditEntry({ seq: Number(r.seq), record: r.record, chainHash: r.chain_hash }) : undefined;
   }
 }

@@ -3,7 +3,7 @@
 // they are handed out (RFC 9162 §2.1.3, §2.1.4).
 import type { Database } from '../store/database.ts';
 import { toAuditEntry, type AuditEntry } from './audit-log.ts';
-import { entryLeafHash } from './audit-record.ts';
+import { recordLeafHash } from './audit-record.ts';
 import { entryBatches, leafHashes, type StoredCheckpoint } from './audit-source.ts';
 import { consistencyProof, inclusionProof, verifyConsistency, verifyInclusion } from './merkle.ts';
 
@@ -25,7 +25,7 @@ export async function proveInclusion(database: Database, seq: number, checkpoint
   for await (const b of entryBatches(database, { from: seq, to: seq, batch: 1 })) stored = b[0];
   if (!stored || stored.seq !== seq) throw new RangeError(`no audit entry with seq ${seq}`);
   const leaves = await leafHashes(database, checkpoint.treeSize);
-  const leaf = entryLeafHash(stored);
+  const leaf = recordLeafHash(stored.record);
   const proof = leaves.length === checkpoint.treeSize ? inclusionProof(leaves, seq, checkpoint.treeSize) : [];
   return {
     entry: toAuditEntry(stored),

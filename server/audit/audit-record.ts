@@ -1,55 +1,109 @@
-// The bytes an audit entry is hashed over, and its two hashes:
-//   leaf  = SHA-256(0x00 ‖ canonical record)            (RFC 6962 §2.1 leaf hash)
-//   chain = SHA-256(previous chain ‖ leaf), genesis = 32 zero bytes
-// The canonical record is the RFC 8785 JSON of {action, actor, at, data, seq, subject}; `data` is stored as canonical
-// JSON text and spliced in verbatim, so any change to a stored byte changes the hash.
-import { hash } from 'node:crypto';
+// The bytes an audit entry is hashed over, and its hashes:
+//   record = RFC 8785 canonical JSON of {action, actor, at, data, seq, subject}   (stored verbatim)
+//   leaf   = SHA-256(0x00 ‖ record)                                            (RFC 6962 §2.1 leaf hash)
+//   chain  = SHA-256(previous chain ‖ leaf), genesis = 32 zero bytes          (stored, hex)
+// The record is the single source of truth: searchable columns are generated from it by the database, and the leaf
+// hash is always recomputed from it.
+import { canonicalJson } from './canonical-json.ts';
+import { sha256Hex, sha256Latin1 } from './hash.ts';
 
-export const GENESIS_CHAIN = Buffer.alloc(32);
+export const GENESIS_CHAIN_HEX = '0'.repeat(64);
 
-/** An entry as stored: data is canonical JSON text, hashes are raw bytes. */
+/** An entry as stored: seq column, canonical record text, chain hash (hex). */
 export interface StoredEntry {
+  seq: number;
+  record: string;
+  chainHash: string;
+}
+
+export interface EntryFields {
   seq: number;
   at: string;
   actor: string;
   action: string;
   subject: string;
+  /** Canonical JSON text of the data object. */
   data: string;
-  leafHash: Buffer;
-  chainHash: Buffer;
 }
 
-export type EntryContent = Omit<StoredEntry, 'leafHash' | 'chainHash'>;
+export interface ParsedRecord {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject: string;
+  data: unknown;
+}
 
-/** RFC 8785 form of the record: keys in code-unit order, `data` already canonical. */
-export function recordText(e: EntryContent): string {
+/** RFC 8785 form of the record: keys in code-unit order, `data` already canonical and spliced verbatim. */
+export function recordText(e: EntryFields): string {
   return `{"action":${JSON.stringify(e.action)},"actor":${JSON.stringify(e.actor)},"at":${JSON.stringify(e.at)},"data":${e.data},"seq":${e.seq},"subject":${JSON.stringify(e.subject)}}`;
 }
 
-export function entryLeafHash(e: EntryContent): Buffer {
-  // A leading U+0000 encodes as the single 0x00 byte: the RFC 6962 leaf prefix, without an extra copy.
-  return hash('sha256', `\u0000${recordText(e)}`, 'buffer') as unknown as Buffer;
+export class RecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecordError';
+  }
+}
+
+/** Parses a stored record and checks it is canonical with the expected fields. */
+export function parseRecord(record: string): ParsedRecord {
+  let o: Record<string, unknown>;
+  try {
+    o = JSON.parse(record) as Record<string, unknown>;
+  } catch {
+    throw new RecordError('the record is not valid JSON');
+  }
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new RecordError('the record is not a JSON object');
+  const { seq, at, actor, action, subject, data } = o;
+  if (!Number.isSafeInteger(seq) || typeof at !== 'string' || typeof actor !== 'string' || typeof action !== 'string' || typeof subject !== 'string') {
+    throw new RecordError('the record lacks seq, at, actor, action or subject');
+  }
+  return { seq: seq as number, at, actor, action, subject, data };
+}
+
+/**
+ * The top-level seq of a canonical record without parsing it: keys are sorted (…data, seq, subject) and the subject
+ * string cannot contain an unescaped quote, so the last `,"seq":` is the top-level one.
+ */
+export function recordSeq(record: string): number | undefined {
+  const i = record.lastIndexOf(',"seq":');
+  if (i < 0) return undefined;
+  const j = record.indexOf(',', i + 7);
+  if (j < 0) return undefined;
+  const s = record.slice(i + 7, j);
+  return /^(0|[1-9]\d*)$/.test(s) ? Number(s) : undefined;
+}
+
+/** The RFC 6962 leaf hash of a record, as a latin1 binary string (see hash.ts). */
+export function recordLeafLatin1(record: string): string {
+  // A leading U+0000 encodes as the single 0x00 byte: the leaf prefix, without an extra buffer.
+  return sha256Latin1(`\u0000${record}`);
+}
+
+export function recordLeafHash(record: string): Buffer {
+  return Buffer.from(recordLeafLatin1(record), 'latin1');
 }
 
 const chainBuf = Buffer.allocUnsafe(64);
-export function nextChainHash(prev: Uint8Array, leaf: Uint8Array): Buffer {
-  chainBuf.set(prev, 0);
-  chainBuf.set(leaf, 32);
-  return hash('sha256', chainBuf, 'buffer') as unknown as Buffer;
+/** chain = SHA-256(prev ‖ leaf): prev as hex, leaf as latin1; returns hex. */
+export function nextChainHex(prevHex: string, leafLatin1: string): string {
+  chainBuf.write(prevHex, 0, 32, 'hex');
+  chainBuf.write(leafLatin1, 32, 32, 'latin1');
+  return sha256Hex(chainBuf);
+}
+
+/** Builds the canonical record for new content. */
+export function makeRecord(f: Omit<EntryFields, 'data'> & { data: Record<string, unknown> }): string {
+  return recordText({ ...f, data: canonicalJson(f.data) });
 }
 
 /** Field names that must never appear in audit data: the audit log keeps ids and fingerprints, not secrets. */
-const SECRET_KEYS = /^(tap|pin|newpin|temporaryaccesspass|password|passcode|secret|clientsecret|privatekey|token|accesstoken|refreshtoken|bootstrapcode|pinuvauthtoken)$/i;
+export const SECRET_KEYS = /^(tap|pin|newpin|temporaryaccesspass|password|passcode|secret|clientsecret|privatekey|token|accesstoken|refreshtoken|bootstrapcode|pinuvauthtoken)$/i;
 
-/** Throws when `data` carries a field whose name says it is a secret (defence in depth; callers must not try). */
-export function assertNoSecretFields(data: unknown, path = 'data'): void {
-  if (data === null || typeof data !== 'object') return;
-  if (Array.isArray(data)) {
-    data.forEach((v, i) => assertNoSecretFields(v, `${path}[${i}]`));
-    return;
-  }
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-    if (SECRET_KEYS.test(k)) throw new Error(`refusing to write ${path}.${k} to the audit log: secrets never enter it`);
-    assertNoSecretFields(v, `${path}.${k}`);
-  }
-}
+/** canonicalize() options that refuse secret-named fields (defence in depth; callers must never try). */
+export const SECRET_GUARD = {
+  forbiddenKeys: SECRET_KEYS,
+  forbiddenMessage: (path: string) => `refusing to write ${path} to the audit log: secrets never enter it`,
+};

@@ -5,13 +5,12 @@
 import { CompactRange } from './merkle.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { SignedNoteError, type NoteVerifier } from './signed-note.ts';
-import { entryLeafHash, GENESIS_CHAIN, nextChainHash, type StoredEntry } from './audit-record.ts';
+import { GENESIS_CHAIN_HEX, nextChainHex, recordLeafLatin1, recordSeq, type StoredEntry } from './audit-record.ts';
 
 export type TamperKind =
-  | 'edited' // an entry's content no longer matches its hash
+  | 'edited' // an entry's record no longer matches its chain hash
   | 'deleted' // a seq is missing
   | 'reordered' // entries are out of order, or an entry sits at another entry's seq
-  | 'chain_broken' // content and leaf agree but the chain does not link (entry inserted/removed and rehashed)
   | 'rewritten' // history rewritten with recomputed hashes: a signed checkpoint root does not match
   | 'truncated' // fewer entries than the database's own latest checkpoint covers
   | 'rolled_back' // a checkpoint held outside the database covers more than the database has (restored backup)
@@ -61,20 +60,6 @@ export interface VerifyReport {
   firstBadSeq: number | null;
 }
 
-/** How far to look for an entry's original position when its leaf hash does not match its stored seq. */
-const REORDER_WINDOW = 64;
-
-function explainLeafMismatch(e: StoredEntry): Problem {
-  for (let d = 1; d <= REORDER_WINDOW; d++) {
-    for (const k of [e.seq - d, e.seq + d]) {
-      if (k >= 0 && entryLeafHash({ ...e, seq: k }).equals(e.leafHash)) {
-        return { kind: 'reordered', seq: Math.min(e.seq, k), message: `the entry stored at seq ${e.seq} was written as seq ${k}: entries were moved` };
-      }
-    }
-  }
-  return { kind: 'edited', seq: e.seq, message: `entry ${e.seq} does not match its leaf hash: its content was changed after it was written` };
-}
-
 export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport> {
   const problems: Problem[] = [];
   // 1. Checkpoints: signature, origin, stored columns. Valid ones are checked against the tree below.
@@ -106,10 +91,10 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
   const bySize = new Map<number, { cp: Checkpoint; input: CheckpointInput }[]>();
   for (const v of valid) bySize.set(v.cp.treeSize, [...(bySize.get(v.cp.treeSize) ?? []), v]);
 
-  // 2. Stream the entries.
+  // 2. Stream the entries: seq, record, chain; the tree is built from the leaf hashes recomputed from the records.
   const range = new CompactRange();
   let expected = 0;
-  let prev: Buffer = GENESIS_CHAIN;
+  let prev = GENESIS_CHAIN_HEX;
   let broken = false; // after the first entry-level problem, later hashes cannot be judged on their own
   let lastGoodCheckpointSize = 0;
   const checkAt = (size: number): void => {
@@ -132,7 +117,9 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
   checkAt(0);
   for await (const batch of opts.entries) {
     for (const e of batch) {
+      const leaf = recordLeafLatin1(e.record);
       if (!broken) {
+        const inRecord = recordSeq(e.record);
         if (e.seq !== expected) {
           broken = true;
           problems.push(
@@ -140,27 +127,27 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
               ? { kind: 'deleted', seq: expected, message: `seq ${expected}${e.seq - 1 > expected ? `–${e.seq - 1}` : ''} missing: entries were deleted` }
               : { kind: 'reordered', seq: e.seq, message: `seq ${e.seq} appears after seq ${expected - 1}: entries are out of order` },
           );
+        } else if (inRecord !== e.seq) {
+          broken = true;
+          problems.push(
+            inRecord === undefined
+              ? { kind: 'edited', seq: e.seq, message: `entry ${e.seq} is damaged: its record is not a canonical audit record` }
+              : { kind: 'reordered', seq: Math.min(e.seq, inRecord), message: `the entry written as seq ${inRecord} is stored at seq ${e.seq}: entries were moved` },
+          );
         } else {
-          const leaf = entryLeafHash(e);
-          if (!leaf.equals(e.leafHash)) {
+          const chain = nextChainHex(prev, leaf);
+          if (chain !== e.chainHash) {
             broken = true;
-            problems.push(explainLeafMismatch(e));
-          } else {
-            const chain = nextChainHash(prev, leaf);
-            if (!chain.equals(e.chainHash)) {
-              broken = true;
-              problems.push({
-                kind: 'chain_broken',
-                seq: e.seq,
-                message: `entry ${e.seq} does not chain to entry ${e.seq - 1}: an entry was inserted, removed or rewritten before it`,
-              });
-            }
-            prev = chain;
+            problems.push({
+              kind: 'edited',
+              seq: e.seq,
+              message: `entry ${e.seq} does not match its chain hash: its record or hash was changed after it was written`,
+            });
           }
+          prev = chain;
         }
       }
-      // The tree is built from the leaf hashes as stored, so a signed root exposes rewritten hashes too.
-      range.append(e.leafHash);
+      range.appendLatin1(leaf);
       expected += 1;
       checkAt(range.size);
     }
@@ -191,7 +178,7 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
     origin: opts.origin,
     entries: n,
     rootHash: range.root().toString('hex'),
-    chainHead: prev.toString('hex'),
+    chainHead: prev,
     checkpoints: {
       total: opts.checkpoints.length,
       verified: valid.length,

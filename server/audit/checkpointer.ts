@@ -4,7 +4,7 @@
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditLog } from './audit-log.ts';
-import { entryLeafHash, GENESIS_CHAIN, nextChainHash } from './audit-record.ts';
+import { GENESIS_CHAIN_HEX, nextChainHex, recordLeafLatin1, recordSeq } from './audit-record.ts';
 import { entryBatches, type StoredCheckpoint } from './audit-source.ts';
 import { signCheckpoint } from './checkpoint.ts';
 import { CompactRange } from './merkle.ts';
@@ -29,7 +29,7 @@ export class Checkpointer {
   readonly #copyPath: string | undefined;
   readonly #logger: CheckpointerLogger | undefined;
   #range = new CompactRange();
-  #chain: Buffer = GENESIS_CHAIN;
+  #chain = GENESIS_CHAIN_HEX;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> = Promise.resolve();
 
@@ -51,13 +51,13 @@ export class Checkpointer {
     const database = this.#log.database;
     const stored = await database.write(async (tx) => {
       const latest = await tx.selectFrom('audit_checkpoint').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
-      await this.#catchUp(tx, latest ? { treeSize: Number(latest.tree_size), rootHash: Buffer.from(latest.root_hash), id: Number(latest.id) } : undefined);
+      await this.#catchUp(tx, latest ? { treeSize: Number(latest.tree_size), rootHash: Buffer.from(latest.root_hash, 'hex'), id: Number(latest.id) } : undefined);
       const at = this.#log.clock.now().toISOString();
       const rootHash = this.#range.root();
       const treeSize = this.#range.size;
       const note = signCheckpoint({ origin: this.#signer.name, treeSize, rootHash, timestamp: at }, this.#signer);
       const id = latest ? Number(latest.id) + 1 : 1;
-      await tx.insertInto('audit_checkpoint').values({ id, tree_size: treeSize, root_hash: rootHash, at, note }).execute();
+      await tx.insertInto('audit_checkpoint').values({ id, tree_size: treeSize, root_hash: rootHash.toString('hex'), at, note }).execute();
       return { id, treeSize, rootHash, at, note };
     });
     if (this.#copyPath) this.#appendCopy(stored);
@@ -83,13 +83,15 @@ export class Checkpointer {
     if (this.#range.size === 0) checkLatest();
     for await (const batch of entryBatches(database, { from: this.#range.size }, tx)) {
       for (const e of batch) {
-        if (e.seq !== this.#range.size) throw new AuditIntegrityError(`audit seq ${this.#range.size} is missing; refusing to sign (run \`breakglass audit verify\`)`);
-        const leaf = entryLeafHash(e);
-        const chain = nextChainHash(this.#chain, leaf);
-        if (!leaf.equals(e.leafHash) || !chain.equals(e.chainHash)) {
-          throw new AuditIntegrityError(`audit entry ${e.seq} does not match its hashes; refusing to sign (run \`breakglass audit verify\`)`);
+        if (e.seq !== this.#range.size || recordSeq(e.record) !== e.seq) {
+          throw new AuditIntegrityError(`audit seq ${this.#range.size} is missing or moved; refusing to sign (run \`breakglass audit verify\`)`);
         }
-        this.#range.append(leaf);
+        const leaf = recordLeafLatin1(e.record);
+        const chain = nextChainHex(this.#chain, leaf);
+        if (chain !== e.chainHash) {
+          throw new AuditIntegrityError(`audit entry ${e.seq} does not match its chain hash; refusing to sign (run \`breakglass audit verify\`)`);
+        }
+        this.#range.appendLatin1(leaf);
         this.#chain = chain;
         checkLatest();
       }

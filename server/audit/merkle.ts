@@ -1,14 +1,10 @@
 // RFC 6962 / RFC 9162 §2.1 Merkle tree hashing over the audit log's leaf hashes: tree roots, inclusion proofs,
 // consistency proofs, and a compact range that keeps only the O(log n) right-edge subtree roots while leaves stream
 // past (so verifying a million entries needs no more memory than verifying ten).
-import { hash } from 'node:crypto';
+import { hashPrefixedPairLatin1, sha256 } from './hash.ts';
 
 export const HASH_SIZE = 32;
 const EMPTY_ROOT = sha256(Buffer.alloc(0));
-
-function sha256(data: Buffer): Buffer {
-  return hash('sha256', data, 'buffer') as unknown as Buffer;
-}
 
 /** MTH of one entry: SHA-256(0x00 ‖ entry) (RFC 6962 §2.1). */
 export function leafHash(entry: Uint8Array): Buffer {
@@ -18,13 +14,9 @@ export function leafHash(entry: Uint8Array): Buffer {
   return sha256(buf);
 }
 
-const nodeBuf = Buffer.allocUnsafe(1 + 2 * HASH_SIZE);
 /** Interior node: SHA-256(0x01 ‖ left ‖ right) (RFC 6962 §2.1). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Buffer {
-  nodeBuf[0] = 0x01;
-  nodeBuf.set(left, 1);
-  nodeBuf.set(right, 1 + HASH_SIZE);
-  return sha256(nodeBuf);
+  return Buffer.from(hashPrefixedPairLatin1(0x01, Buffer.from(left).toString('latin1'), Buffer.from(right).toString('latin1')), 'latin1');
 }
 
 /** Largest power of two strictly less than n (n > 1). */
@@ -138,23 +130,29 @@ export function verifyConsistency(m: number, n: number, root1: Uint8Array, root2
 
 /**
  * The right edge of a growing tree: one subtree root per set bit of the size (Cox, "Transparent Logs", compact
- * ranges). Appending costs amortised one node hash; the root at the current size costs O(log n).
+ * ranges). Appending costs amortised one node hash; the root at the current size costs O(log n). Hashes are kept as
+ * latin1 strings internally (see hash.ts).
  */
 export class CompactRange {
   #size = 0;
   /** Subtree roots from the largest (leftmost) to the smallest (rightmost). */
-  #stack: Buffer[] = [];
+  #stack: string[] = [];
 
   get size(): number {
     return this.#size;
   }
 
   append(leaf: Uint8Array): void {
-    let h: Buffer = Buffer.from(leaf);
+    this.appendLatin1(Buffer.from(leaf).toString('latin1'));
+  }
+
+  /** Appends a leaf hash given as a 32-char latin1 string (hot path). */
+  appendLatin1(leaf: string): void {
+    let h = leaf;
     let s = this.#size;
     // Merge while the lowest bit of the size is set: two equal-sized subtrees become one.
     while (s & 1) {
-      h = nodeHash(this.#stack.pop()!, h);
+      h = hashPrefixedPairLatin1(0x01, this.#stack.pop()!, h);
       s = Math.floor(s / 2);
     }
     this.#stack.push(h);
@@ -164,7 +162,7 @@ export class CompactRange {
   root(): Buffer {
     if (this.#stack.length === 0) return Buffer.from(EMPTY_ROOT);
     let r = this.#stack[this.#stack.length - 1]!;
-    for (let i = this.#stack.length - 2; i >= 0; i--) r = nodeHash(this.#stack[i]!, r);
-    return r;
+    for (let i = this.#stack.length - 2; i >= 0; i--) r = hashPrefixedPairLatin1(0x01, this.#stack[i]!, r);
+    return Buffer.from(r, 'latin1');
   }
 }

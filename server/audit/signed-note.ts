@@ -44,10 +44,10 @@ export function formatVerifierKey(v: NoteVerifier): string {
 }
 
 export function parseVerifierKey(text: string): NoteVerifier {
-  const trimmed = text.trim();
-  const parts = trimmed.split('+');
-  if (parts.length !== 3) throw new SignedNoteError('a verifier key looks like <name>+<8 hex digits>+<base64 key>');
-  const [name, hexId, b64] = parts as [string, string, string];
+  // Split at the first two '+' only: the base64 key may contain '+' itself.
+  const m = /^([^+]+)\+([^+]+)\+(.+)$/s.exec(text.trim());
+  if (!m) throw new SignedNoteError('a verifier key looks like <name>+<8 hex digits>+<base64 key>');
+  const [, name, hexId, b64] = m as unknown as [string, string, string, string];
   if (!/^[0-9a-f]{8}$/.test(hexId)) throw new SignedNoteError('the verifier key ID must be 8 lowercase hex digits');
   const raw = Buffer.from(b64, 'base64');
   if (raw.toString('base64') !== b64 || raw.length !== 33 || raw[0] !== ALG_ED25519) {

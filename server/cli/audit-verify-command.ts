@@ -52,7 +52,8 @@ export const auditVerifyCommand: Command = {
     }
     // Problems met while reading (damaged bundle lines) come first: they explain what follows.
     if (target.readProblems.length) {
-      report.problems = [...target.readProblems, ...report.problems];
+      // By seq (stable, so a damaged line's note precedes what it caused); problems without a seq last.
+      report.problems = [...target.readProblems, ...report.problems].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
       report.ok = false;
       const seqs = report.problems.map((p) => p.seq).filter((s): s is number => s !== null);
       report.firstBadSeq = seqs.length ? Math.min(...seqs) : null;

@@ -7,18 +7,18 @@ import { ManualClock } from '../../server/clock.ts';
 import { openRuntime, type Runtime } from '../../server/runtime.ts';
 import type { Backend } from './backends.ts';
 
-export function backendEnv(b: Backend): NodeJS.ProcessEnv {
-  return { BREAKGLASS_DATA_DIR: b.dataDir, ...(b.databaseUrl ? { DATABASE_URL: b.databaseUrl } : {}), BREAKGLASS_AUDIT_ORIGIN: 'test.breakglass.local/audit' };
+export function backendEnv(b: Backend, origin = 'test.breakglass.local/audit'): NodeJS.ProcessEnv {
+  return { BREAKGLASS_DATA_DIR: b.dataDir, ...(b.databaseUrl ? { DATABASE_URL: b.databaseUrl } : {}), BREAKGLASS_AUDIT_ORIGIN: origin };
 }
 
-export function backendConfig(b: Backend): Config {
-  return loadConfig({ env: backendEnv(b) });
+export function backendConfig(b: Backend, origin?: string): Config {
+  return loadConfig({ env: backendEnv(b, origin) });
 }
 
 /** Opens a runtime and appends events until the log holds `size` entries, checkpointing at the given sizes. */
-export async function buildLog(b: Backend, size: number, checkpointAt: number[]): Promise<Runtime> {
+export async function buildLog(b: Backend, size: number, checkpointAt: number[], origin?: string): Promise<Runtime> {
   const clock = new ManualClock('2026-11-01T09:00:00.000Z');
-  const runtime = await openRuntime(backendConfig(b), { clock });
+  const runtime = await openRuntime(backendConfig(b, origin), { clock });
   let head = (await runtime.audit.head()).size;
   while (head < size) {
     clock.advance(60_000);
@@ -72,8 +72,4 @@ export async function rawRows(b: Backend, query: string): Promise<Record<string,
   } finally {
     await c.end();
   }
-}
-
-export function hexLiteral(b: Backend, buf: Buffer): string {
-  return b.name === 'sqlite' ? `X'${buf.toString('hex')}'` : `'\\x${buf.toString('hex')}'::bytea`;
 }

@@ -2,9 +2,10 @@
 // the kind and the first bad seq, on every storage backend.
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
-import { entryLeafHash, GENESIS_CHAIN, nextChainHash } from '../../../server/audit/audit-record.ts';
+import { GENESIS_CHAIN_HEX, nextChainHex, parseRecord, recordLeafLatin1, recordText } from '../../../server/audit/audit-record.ts';
+import { canonicalJson } from '../../../server/audit/canonical-json.ts';
 import { backendsUnderTest, createBackend, type Backend } from '../../helpers/backends.ts';
-import { backendEnv, buildLog, hexLiteral, rawRows, tamper } from '../../helpers/audit-fixture.ts';
+import { backendEnv, buildLog, rawRows, tamper } from '../../helpers/audit-fixture.ts';
 import { runCli } from '../../helpers/cli.ts';
 import type { VerifyOutput } from '../../../server/cli/audit-verify-command.ts';
 
@@ -41,7 +42,7 @@ describe.each(backends)('audit log tamper detection on %s', (name) => {
 
   test('an edited entry is reported as edited at its seq', async () => {
     await fresh();
-    await tamper(b, [`UPDATE audit_entry SET actor = 'officer:mallory' WHERE seq = 17`]);
+    await tamper(b, [`UPDATE audit_entry SET record = REPLACE(record, '"actor":"officer:bob"', '"actor":"officer:mallory"') WHERE seq = 17`]);
     const { code, report } = await verify(b);
     expect(code).toBe(1);
     expect(report.problems[0]).toMatchObject({ kind: 'edited', seq: 17 });
@@ -93,21 +94,15 @@ describe.each(backends)('audit log tamper detection on %s', (name) => {
 
   test('history rewritten with recomputed leaf and chain hashes is caught by the signed roots', async () => {
     await fresh();
-    const rows = (await rawRows(b, 'SELECT seq, at, actor, action, subject, data FROM audit_entry ORDER BY seq')) as {
-      seq: number | string;
-      at: string;
-      actor: string;
-      action: string;
-      subject: string;
-      data: string;
-    }[];
-    let prev = GENESIS_CHAIN;
+    // Rewrite entry 10 and recompute every later chain hash, exactly as the application would have.
+    const rows = (await rawRows(b, 'SELECT seq, record FROM audit_entry ORDER BY seq')) as { seq: number | string; record: string }[];
+    let prev = GENESIS_CHAIN_HEX;
     const statements: string[] = [];
     for (const r of rows) {
-      const e = { seq: Number(r.seq), at: r.at, actor: r.actor, action: r.action, subject: r.subject, data: Number(r.seq) === 10 ? '{"i":10,"note":"nothing happened"}' : r.data };
-      const leaf = entryLeafHash(e);
-      prev = nextChainHash(prev, leaf);
-      if (e.seq >= 10) statements.push(`UPDATE audit_entry SET data = '${e.data}', leaf_hash = ${hexLiteral(b, leaf)}, chain_hash = ${hexLiteral(b, prev)} WHERE seq = ${e.seq}`);
+      const p = parseRecord(r.record);
+      const record = Number(r.seq) === 10 ? recordText({ ...p, data: canonicalJson({ i: 10, note: 'nothing happened' }) }) : r.record;
+      prev = nextChainHex(prev, recordLeafLatin1(record));
+      if (p.seq >= 10) statements.push(`UPDATE audit_entry SET record = '${record}', chain_hash = '${prev}' WHERE seq = ${p.seq}`);
     }
     await tamper(b, statements);
     const { code, report } = await verify(b);
@@ -154,7 +149,7 @@ describe.each(backends)('audit log tamper detection on %s', (name) => {
         await c.end();
       }
     };
-    expect(await attempt(`UPDATE audit_entry SET actor = 'x' WHERE seq = 1`)).toMatch(/append-only/);
+    expect(await attempt(`UPDATE audit_entry SET chain_hash = 'x' WHERE seq = 1`)).toMatch(/append-only/);
     expect(await attempt('DELETE FROM audit_entry WHERE seq = 1')).toMatch(/append-only/);
   });
 });

@@ -36,3 +36,13 @@ describe('canonical JSON (RFC 8785)', () => {
     );
   });
 });
+
+describe('canonical JSON with array-index-like keys', () => {
+  test('sorts "10" before "9" (code units), unlike engine property order', () => {
+    expect(canonicalJson({ 9: 'nine', 10: 'ten', a: { 2: true, 1: false } })).toBe('{"10":"ten","9":"nine","a":{"1":false,"2":true}}');
+  });
+
+  test('refuses forbidden keys anywhere when asked, naming the path', () => {
+    expect(() => canonicalJson({ ok: [{ pin: '1234' }] }, { forbiddenKeys: /^pin$/ })).toThrow(/\$\.ok\[0\]\.pin/);
+  });
+});
