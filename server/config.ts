@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { SettingsSource } from './settings-source.ts';
+import { readGraphSettings, type GraphSettings } from './graph/graph-settings.ts';
+import { readSimulatorSettings, type SimulatorSettings } from './simulator/simulator-settings.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -39,6 +41,9 @@ export interface Config {
   server: ServerSettings;
   storage: StorageSettings;
   audit: AuditSettings;
+  /** Microsoft Graph: a real tenant, or (no tenant configured) the embedded simulated tenant. */
+  graph: GraphSettings;
+  simulator: SimulatorSettings;
   logLevel: LogLevel;
   /** The config file that was read, if any. */
   configFile: string | undefined;
@@ -125,6 +130,8 @@ export function readCoreSettings(src: SettingsSource, configFile: string | undef
     server: { host, port, publicUrl, tls },
     storage: { dataDir, databaseUrl: databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : undefined, sqlitePath: join(dataDir, 'breakglass.db') },
     audit: { origin, signingKeyPath, checkpointIntervalSeconds, checkpointCopyPath },
+    graph: readGraphSettings(src),
+    simulator: readSimulatorSettings(src),
     logLevel,
     configFile,
   };

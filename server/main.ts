@@ -3,7 +3,7 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.ts';
-import { createHttpServer, type HttpServerOptions } from './http-server.ts';
+import { createHttpServer, resolveLogger, type ServiceLogger } from './http-server.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import type { Clock } from './clock.ts';
 
@@ -15,17 +15,29 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export interface StartOptions extends HttpServerOptions {
+export interface StartOptions {
   clock?: Clock;
   /** Start scheduled checkpoints (default true). */
   checkpoints?: boolean;
+  /**
+   * A logger, `{ level, stream }` to capture JSON lines (tests scan them for secrets), or false for none;
+   * default: JSON lines on stdout at the configured level.
+   */
+  logger?: ServiceLogger;
+  /** Open the directory (default 'embedded': the simulated tenant in-process when no tenant is configured). */
+  directory?: 'embedded' | false;
 }
 
 export async function startService(config: Config, opts: StartOptions = {}): Promise<Service> {
-  const runtime = await openRuntime(config, opts.clock ? { clock: opts.clock } : {});
+  const logger = resolveLogger(opts.logger, config.logLevel);
+  const runtime = await openRuntime(config, {
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    directory: opts.directory ?? 'embedded',
+    ...(logger ? { logger, graphLogger: logger.child({ component: 'graph' }) } : {}),
+  });
   let server: FastifyInstance;
   try {
-    server = await createHttpServer(runtime, opts);
+    server = await createHttpServer(runtime, { logger });
     await server.listen({ host: config.server.host, port: config.server.port });
   } catch (err) {
     await runtime.close();

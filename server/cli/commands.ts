@@ -8,9 +8,11 @@ import { auditKeyCommand } from './audit-key-command.ts';
 import { auditProveCommand } from './audit-prove-command.ts';
 import { auditVerifyCommand } from './audit-verify-command.ts';
 import { serveCommand } from './serve-command.ts';
+import { simServeCommand } from '../simulator/sim-serve-command.ts';
 
 export const commands: Command[] = [
   serveCommand,
+  simServeCommand,
   auditVerifyCommand,
   auditExportCommand,
   auditCheckpointCommand,

@@ -22,6 +22,7 @@ export const serveCommand: Command = {
     const head = await runtime.audit.head();
     const out = ctx.io.stdout;
     writeLine(out, `breakglass is running at ${service.url}`);
+    writeLine(out, `  tenant:     ${runtime.directory ? runtime.directory.mode.label : 'none'}`);
     writeLine(out, `  store:      ${runtime.database.location}`);
     writeLine(out, `  audit log:  ${runtime.identity.origin} (${head.size} entries)`);
     writeLine(out, `  verify key: ${runtime.identity.verifierKey}`);

@@ -30,7 +30,23 @@ export interface MetaTable {
   value: string;
 }
 
+export interface EmergencyAccountTable {
+  id: string;
+  tenant_id: string;
+  /** Entra object id. */
+  user_id: string;
+  upn: string;
+  display_name: string;
+  status: 'active' | 'retired';
+  drill_interval_days: number;
+  designated_by: string;
+  designated_at: string;
+  retired_at: string | null;
+  notes: string;
+}
+
 export interface Schema {
+  emergency_account: EmergencyAccountTable;
   audit_entry: AuditEntryTable;
   audit_checkpoint: AuditCheckpointTable;
   meta: MetaTable;
