@@ -9,6 +9,10 @@ import { auditProveCommand } from './audit-prove-command.ts';
 import { auditVerifyCommand } from './audit-verify-command.ts';
 import { serveCommand } from './serve-command.ts';
 import { simServeCommand } from '../simulator/sim-serve-command.ts';
+import { keyListCommand } from './key-list-command.ts';
+import { keyInfoCommand } from './key-info-command.ts';
+import { keyCheckCommand } from './key-check-command.ts';
+import { keyInspectCommand } from './key-inspect-command.ts';
 
 export const commands: Command[] = [
   serveCommand,
@@ -19,4 +23,8 @@ export const commands: Command[] = [
   auditProveCommand,
   auditConsistencyCommand,
   auditKeyCommand,
+  keyListCommand,
+  keyInfoCommand,
+  keyCheckCommand,
+  keyInspectCommand,
 ];
