@@ -2,10 +2,11 @@
 // and chain hash, every checkpoint signature and origin, and every checkpoint root against the root recomputed from
 // the entries. Reports each problem with its kind and the first bad seq. Works the same on the database and on an
 // exported bundle.
-import { CompactRange } from './merkle.ts';
+import { CompactRange, subtreeSizes } from './merkle.ts';
+import { verifyChunk, type ChunkResult } from './verify-chunk.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { SignedNoteError, type NoteVerifier } from './signed-note.ts';
-import { GENESIS_CHAIN_HEX, nextChainHex, recordLeafLatin1, recordSeq, type StoredEntry } from './audit-record.ts';
+import { GENESIS_CHAIN_HEX, type StoredEntry } from './audit-record.ts';
 
 export type TamperKind =
   | 'edited' // an entry's record no longer matches its chain hash
@@ -41,9 +42,46 @@ export interface VerifyOptions {
   origin: string;
   verifier: NoteVerifier;
   checkpoints: CheckpointInput[];
-  /** Entries in the order they are stored, in batches. */
-  entries: AsyncIterable<StoredEntry[]>;
+  /** Entries in the order they are stored, in batches (verified here, chunk by chunk). */
+  entries?: AsyncIterable<StoredEntry[]>;
+  /** Or: chunk results computed elsewhere (worker threads), in order; see parallel-verify.ts. */
+  chunks?: ChunkSource;
   onProgress?: (verified: number) => void;
+}
+
+/** Produces verified chunks in order; `marks` are the checkpoint sizes whose roots must be recomputable. */
+export interface ChunkSource {
+  run(marks: number[]): AsyncIterable<ChunkResult>;
+}
+
+/** Chunk size: a power of two so that chunks are perfect Merkle subtrees and merge in order. */
+export const CHUNK_SIZE = 65_536;
+
+/** Verifies streamed batches chunk by chunk in this thread (bundles, PostgreSQL, small logs). */
+export function inlineChunks(entries: AsyncIterable<StoredEntry[]>, chunkSize = CHUNK_SIZE): ChunkSource {
+  if (chunkSize < 1 || (chunkSize & (chunkSize - 1)) !== 0) throw new RangeError('the chunk size must be a power of two');
+  return {
+    async *run(marks) {
+      let pending: StoredEntry[] = [];
+      let from = 0;
+      let prev = GENESIS_CHAIN_HEX;
+      const flush = (): ChunkResult => {
+        const to = from + pending.length;
+        const r = verifyChunk({ entries: pending, from, prevChain: prev, marks: marks.filter((m) => m > from && m <= to) });
+        from = to;
+        prev = r.lastChain;
+        pending = [];
+        return r;
+      };
+      for await (const batch of entries) {
+        for (const e of batch) {
+          pending.push(e);
+          if (pending.length === chunkSize) yield flush();
+        }
+      }
+      if (pending.length > 0) yield flush();
+    },
+  };
 }
 
 export interface VerifyReport {
@@ -91,20 +129,20 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
   const bySize = new Map<number, { cp: Checkpoint; input: CheckpointInput }[]>();
   for (const v of valid) bySize.set(v.cp.treeSize, [...(bySize.get(v.cp.treeSize) ?? []), v]);
 
-  // 2. Stream the entries: seq, record, chain; the tree is built from the leaf hashes recomputed from the records.
+  // 2. The entries, chunk by chunk (see verify-chunk.ts): seq, record, chain; the tree is built from the leaf hashes
+  // recomputed from the records, and every checkpoint root inside the log is compared with it.
   const range = new CompactRange();
-  let expected = 0;
-  let prev = GENESIS_CHAIN_HEX;
-  let broken = false; // after the first entry-level problem, later hashes cannot be judged on their own
+  let position = 0;
+  let chainHead = GENESIS_CHAIN_HEX;
+  let broken = false; // after the first problem, later entries and roots cannot be judged on their own
+  let aligned = true; // the tree can still be merged (no rows missing before this point)
   let lastGoodCheckpointSize = 0;
-  const checkAt = (size: number): void => {
-    const list = bySize.get(size);
-    if (!list) return;
-    const root = range.root();
-    for (const { cp, input } of list) {
+  const judge = (size: number, root: Buffer): void => {
+    for (const { cp, input } of bySize.get(size) ?? []) {
+      if (broken) return;
       if (root.equals(cp.rootHash)) {
-        if (!broken) lastGoodCheckpointSize = Math.max(lastGoodCheckpointSize, size);
-      } else if (!broken) {
+        lastGoodCheckpointSize = Math.max(lastGoodCheckpointSize, size);
+      } else {
         problems.push({
           kind: 'rewritten',
           seq: lastGoodCheckpointSize,
@@ -114,48 +152,35 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
       }
     }
   };
-  checkAt(0);
-  for await (const batch of opts.entries) {
-    for (const e of batch) {
-      const leaf = recordLeafLatin1(e.record);
-      if (!broken) {
-        const inRecord = recordSeq(e.record);
-        if (e.seq !== expected) {
-          broken = true;
-          problems.push(
-            e.seq > expected
-              ? { kind: 'deleted', seq: expected, message: `seq ${expected}${e.seq - 1 > expected ? `–${e.seq - 1}` : ''} missing: entries were deleted` }
-              : { kind: 'reordered', seq: e.seq, message: `seq ${e.seq} appears after seq ${expected - 1}: entries are out of order` },
-          );
-        } else if (inRecord !== e.seq) {
-          broken = true;
-          problems.push(
-            inRecord === undefined
-              ? { kind: 'edited', seq: e.seq, message: `entry ${e.seq} is damaged: its record is not a canonical audit record` }
-              : { kind: 'reordered', seq: Math.min(e.seq, inRecord), message: `the entry written as seq ${inRecord} is stored at seq ${e.seq}: entries were moved` },
-          );
-        } else {
-          const chain = nextChainHex(prev, leaf);
-          if (chain !== e.chainHash) {
-            broken = true;
-            problems.push({
-              kind: 'edited',
-              seq: e.seq,
-              message: `entry ${e.seq} does not match its chain hash: its record or hash was changed after it was written`,
-            });
-          }
-          prev = chain;
-        }
-      }
-      range.appendLatin1(leaf);
-      expected += 1;
-      checkAt(range.size);
+  const append = (target: CompactRange, subtrees: string[], count: number): void => {
+    const sizes = subtreeSizes(count);
+    subtrees.forEach((h, i) => target.appendSubtreeLatin1(h, sizes[i]!));
+  };
+  judge(0, range.root());
+  const source = opts.chunks ?? inlineChunks(opts.entries ?? emptyEntries());
+  const marks = [...bySize.keys()].filter((s) => s > 0).sort((a, b) => a - b);
+  for await (const r of source.run(marks)) {
+    if (r.from !== position) aligned = false;
+    for (const m of r.atMarks) {
+      if (broken || !aligned) break;
+      // A root at size m needs entries up to m - 1 to be sound.
+      if (r.problem?.seq != null && m.size > r.problem.seq) break;
+      const t = range.clone();
+      append(t, m.subtrees, m.size - r.from);
+      judge(m.size, t.root());
     }
-    opts.onProgress?.(expected);
+    if (r.problem && !broken) {
+      problems.push(r.problem);
+      broken = true;
+    }
+    if (aligned) append(range, r.subtrees, r.count);
+    position += r.count;
+    chainHead = r.lastChain;
+    opts.onProgress?.(position);
   }
 
   // 3. Checkpoints beyond the end of the log: truncation (our own table) or rollback (a copy held elsewhere).
-  const n = range.size;
+  const n = position;
   const beyond = valid.filter((v) => v.cp.treeSize > n).sort((a, b) => b.cp.treeSize - a.cp.treeSize);
   if (beyond.length > 0) {
     const fromDb = beyond.find((v) => v.input.source === 'database' || v.input.source === 'bundle');
@@ -177,8 +202,8 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
     ok: problems.length === 0,
     origin: opts.origin,
     entries: n,
-    rootHash: range.root().toString('hex'),
-    chainHead: prev,
+    rootHash: aligned ? range.root().toString('hex') : '',
+    chainHead,
     checkpoints: {
       total: opts.checkpoints.length,
       verified: valid.length,
@@ -188,3 +213,5 @@ export async function verifyAuditLog(opts: VerifyOptions): Promise<VerifyReport>
     firstBadSeq: named.length ? Math.min(...named) : null,
   };
 }
+
+async function* emptyEntries(): AsyncGenerator<StoredEntry[]> {}

@@ -159,10 +159,45 @@ export class CompactRange {
     this.#size += 1;
   }
 
+  /**
+   * Appends a whole perfect subtree of `size` leaves (a power of two) given by its root; the current size must be a
+   * multiple of `size`. Lets a verifier merge subtrees computed elsewhere (worker threads) in order.
+   */
+  appendSubtreeLatin1(root: string, size: number): void {
+    if (size < 1 || (size & (size - 1)) !== 0 || this.#size % size !== 0) throw new RangeError(`cannot append a subtree of ${size} leaves at size ${this.#size}`);
+    let h = root;
+    let s = this.#size / size;
+    while (s % 2 === 1) {
+      h = hashPrefixedPairLatin1(0x01, this.#stack.pop()!, h);
+      s = Math.floor(s / 2);
+    }
+    this.#stack.push(h);
+    this.#size += size;
+  }
+
+  /** The subtree roots (latin1), largest first; their sizes are the set bits of `size`, highest first. */
+  subtreesLatin1(): string[] {
+    return [...this.#stack];
+  }
+
+  clone(): CompactRange {
+    const c = new CompactRange();
+    c.#size = this.#size;
+    c.#stack = [...this.#stack];
+    return c;
+  }
+
   root(): Buffer {
     if (this.#stack.length === 0) return Buffer.from(EMPTY_ROOT);
     let r = this.#stack[this.#stack.length - 1]!;
     for (let i = this.#stack.length - 2; i >= 0; i--) r = hashPrefixedPairLatin1(0x01, this.#stack[i]!, r);
     return Buffer.from(r, 'latin1');
   }
+}
+
+/** Sizes of the perfect subtrees making up `n` leaves, largest first (the set bits of n). */
+export function subtreeSizes(n: number): number[] {
+  const out: number[] = [];
+  for (let bit = 2 ** Math.floor(Math.log2(Math.max(n, 1))); bit >= 1; bit /= 2) if (Math.floor(n / bit) % 2 === 1) out.push(bit);
+  return out;
 }

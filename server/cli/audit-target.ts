@@ -7,7 +7,8 @@ import type { Config } from '../config.ts';
 import { readMeta } from '../audit/audit-identity.ts';
 import { BundleError, openBundle } from '../audit/audit-bundle.ts';
 import { checkpointInputsFromCopyFile, checkpointInputsFromDb, countEntries, entryBatches, storedCheckpoints } from '../audit/audit-source.ts';
-import type { CheckpointInput, Problem } from '../audit/audit-verifier.ts';
+import type { CheckpointInput, ChunkSource, Problem } from '../audit/audit-verifier.ts';
+import { databaseChunks, defaultWorkerCount, PARALLEL_THRESHOLD, storedEnd } from '../audit/parallel-verify.ts';
 import type { StoredEntry } from '../audit/audit-record.ts';
 import { parseVerifierKey, signerFromPrivateKey, SignedNoteError, type NoteVerifier } from '../audit/signed-note.ts';
 import { readSigningKey } from '../audit/signing-key.ts';
@@ -26,6 +27,8 @@ export interface AuditTarget {
   keyFromData: boolean;
   checkpoints: CheckpointInput[];
   entries: AsyncIterable<StoredEntry[]>;
+  /** For large stored logs: chunks verified by worker threads (used instead of `entries`). */
+  chunks?: ChunkSource | undefined;
   /** Entry count when known up front (for progress). */
   total: number | undefined;
   /** Problems found while reading (damaged bundle lines …), filled as entries are read. */
@@ -39,6 +42,8 @@ export interface TargetOptions {
   bundle?: string | undefined;
   key?: string | undefined;
   externalCheckpoints?: string[];
+  /** Worker threads for large stored logs (default: the cores available, at most 8; 1 = serial). */
+  workers?: number;
 }
 
 /** A pinned key: the verifier key text itself, or a file that holds it. */
@@ -139,7 +144,14 @@ export async function openAuditTarget(config: Config, opts: TargetOptions): Prom
     }
     const copyPath = opts.db ? join(dirname(opts.db), 'checkpoints.jsonl') : config.audit.checkpointCopyPath;
     const checkpoints = [...checkpointInputsFromDb(await storedCheckpoints(database)), ...checkpointInputsFromCopyFile(copyPath), ...external];
+    const end = await storedEnd(database);
+    const workers = opts.workers ?? defaultWorkerCount();
+    const chunks =
+      workers > 1 && end >= PARALLEL_THRESHOLD
+        ? databaseChunks({ sqlitePath: opts.db ?? config.storage.sqlitePath, databaseUrl: opts.db ? undefined : config.storage.databaseUrl }, { end, workers })
+        : undefined;
     return {
+      chunks,
       label: database.location,
       origin,
       verifier,

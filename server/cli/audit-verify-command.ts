@@ -1,7 +1,7 @@
 // `breakglass audit verify`: checks every seq, hash and checkpoint of the log (or of an exported bundle).
 // Exit 0 = intact, 1 = tampered (each problem named with its kind and first bad seq), 2 = usage or I/O error.
 import { verifyAuditLog, type VerifyReport } from '../audit/audit-verifier.ts';
-import { EXIT_FAILURE, EXIT_OK, flag, stringOption, writeJson, writeLine, type Command } from './command.ts';
+import { CliError, EXIT_FAILURE, EXIT_OK, flag, stringOption, writeJson, writeLine, type Command } from './command.ts';
 import { openAuditTarget } from './audit-target.ts';
 import { cliConfig, configOption, jsonOption } from './cli-config.ts';
 import { startProgress } from './progress.ts';
@@ -13,6 +13,11 @@ export interface VerifyOutput extends VerifyReport {
   warnings: string[];
 }
 
+function parseWorkers(text: string): number {
+  if (!/^[1-9]\d?$/.test(text)) throw new CliError(`--workers must be a whole number from 1 to 99, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
 function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -20,16 +25,17 @@ function fmt(n: number): string {
 export const auditVerifyCommand: Command = {
   words: ['audit', 'verify'],
   summary: 'Verify the audit log (or an exported bundle): hashes, sequence, signed checkpoints',
-  usage: 'audit verify [--db PATH | --bundle FILE] [--key KEY|FILE] [--checkpoint FILE]... [--json] [--config FILE]',
+  usage: 'audit verify [--db PATH | --bundle FILE] [--key KEY|FILE] [--checkpoint FILE]... [--workers N] [--json] [--config FILE]',
   help: [
     '--db PATH         a breakglass SQLite file (default: the configured store)',
     '--bundle FILE     a JSON Lines bundle from `breakglass audit export --format jsonl`',
     '--key KEY|FILE    the verifier key to trust (from `breakglass audit key`); without it the local signing key,',
     '                  or else the key inside the data itself (then the check is not independent)',
     '--checkpoint FILE a checkpoint kept elsewhere (signed note, or a checkpoints.jsonl copy): catches rollback',
+    '--workers N       threads for large stored logs (default: available cores, at most 8; 1 = serial)',
     'Exit status: 0 intact, 1 tampered, 2 usage or I/O error.',
   ],
-  options: { ...configOption, ...jsonOption, db: { type: 'string' }, bundle: { type: 'string' }, key: { type: 'string' }, checkpoint: { type: 'string', multiple: true } },
+  options: { ...configOption, ...jsonOption, db: { type: 'string' }, bundle: { type: 'string' }, key: { type: 'string' }, checkpoint: { type: 'string', multiple: true }, workers: { type: 'string' } },
   async run(ctx) {
     const json = flag(ctx, 'json');
     const config = cliConfig(ctx);
@@ -38,12 +44,19 @@ export const auditVerifyCommand: Command = {
       bundle: stringOption(ctx, 'bundle'),
       key: stringOption(ctx, 'key'),
       externalCheckpoints: (ctx.values.checkpoint as string[] | undefined) ?? [],
+      ...(stringOption(ctx, 'workers') !== undefined ? { workers: parseWorkers(stringOption(ctx, 'workers')!) } : {}),
     });
     let report: VerifyReport;
     try {
       const progress = startProgress(ctx.io, 'verifying', target.total ?? 0, !json);
       try {
-        report = await verifyAuditLog({ origin: target.origin, verifier: target.verifier, checkpoints: target.checkpoints, entries: target.entries, onProgress: (n) => progress.update(n) });
+        report = await verifyAuditLog({
+          origin: target.origin,
+          verifier: target.verifier,
+          checkpoints: target.checkpoints,
+          ...(target.chunks ? { chunks: target.chunks } : { entries: target.entries }),
+          onProgress: (n) => progress.update(n),
+        });
       } finally {
         progress.stop();
       }

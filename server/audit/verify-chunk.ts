@@ -1,0 +1,67 @@
+// Verifies one contiguous run ("chunk") of audit entries on its own: seq, the seq inside each record, and the chain
+// from the chain hash stored just before the chunk; and computes the chunk's Merkle subtrees (RFC 6962) — in full and
+// at the checkpoint sizes that fall inside it — so chunks can be verified in parallel (worker threads) and merged in
+// order. The serial verifier runs the very same function, so both give the same verdicts.
+import { nextChainHex, recordLeafLatin1, recordSeq, type StoredEntry } from './audit-record.ts';
+import { CompactRange } from './merkle.ts';
+import type { Problem } from './audit-verifier.ts';
+
+export interface ChunkInput {
+  entries: StoredEntry[];
+  /** Position (tree index) of the chunk's first entry, which should also be its seq. */
+  from: number;
+  /** Chain hash (hex) of the entry before the chunk: the genesis value for the first chunk. */
+  prevChain: string;
+  /** Absolute tree sizes inside (from, from + entries.length] at which subtree stacks are wanted (checkpoints). */
+  marks: number[];
+}
+
+export interface ChunkResult {
+  from: number;
+  count: number;
+  /** Computed chain hash after the chunk's last entry. */
+  lastChain: string;
+  /** First problem in the chunk, if any; entries after it are not judged. */
+  problem: Problem | undefined;
+  /** Perfect-subtree roots (latin1) of the whole chunk, largest first. */
+  subtrees: string[];
+  /** Subtree roots of [from, size) at each requested mark. */
+  atMarks: { size: number; subtrees: string[] }[];
+}
+
+export function verifyChunk(input: ChunkInput): ChunkResult {
+  const { entries, from } = input;
+  const marks = new Set(input.marks);
+  const range = new CompactRange();
+  const atMarks: ChunkResult['atMarks'] = [];
+  let prev = input.prevChain;
+  let problem: Problem | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i]!;
+    const expected = from + i;
+    const leaf = recordLeafLatin1(e.record);
+    if (!problem) {
+      const inRecord = recordSeq(e.record);
+      if (e.seq !== expected) {
+        problem =
+          e.seq > expected
+            ? { kind: 'deleted', seq: expected, message: `seq ${expected}${e.seq - 1 > expected ? `–${e.seq - 1}` : ''} missing: entries were deleted` }
+            : { kind: 'reordered', seq: e.seq, message: `seq ${e.seq} appears after seq ${expected - 1}: entries are out of order` };
+      } else if (inRecord !== e.seq) {
+        problem =
+          inRecord === undefined
+            ? { kind: 'edited', seq: e.seq, message: `entry ${e.seq} is damaged: its record is not a canonical audit record` }
+            : { kind: 'reordered', seq: Math.min(e.seq, inRecord), message: `the entry written as seq ${inRecord} is stored at seq ${e.seq}: entries were moved` };
+      } else {
+        const chain = nextChainHex(prev, leaf);
+        if (chain !== e.chainHash) {
+          problem = { kind: 'edited', seq: e.seq, message: `entry ${e.seq} does not match its chain hash: its record or hash was changed after it was written` };
+        }
+        prev = chain;
+      }
+    }
+    range.appendLatin1(leaf);
+    if (marks.has(from + range.size)) atMarks.push({ size: from + range.size, subtrees: range.subtreesLatin1() });
+  }
+  return { from, count: entries.length, lastChain: prev, problem, subtrees: range.subtreesLatin1(), atMarks };
+}
