@@ -6,7 +6,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
 import type { Runtime } from './runtime.ts';
+import { authLayer } from './auth/auth-plugin.ts';
+import { accountRoutes } from './routes/account-routes.ts';
+import { auditLogRoutes } from './routes/audit-log-routes.ts';
 import { auditPublicRoutes } from './routes/audit-public-routes.ts';
+import { authRoutes } from './routes/auth-routes.ts';
+import { clientRoutes } from './routes/client-routes.ts';
+import { meRoutes, officerRoutes } from './routes/officer-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
 import { registerProblemHandlers } from './routes/problem.ts';
 
@@ -44,6 +50,9 @@ const app: FastifyPluginAsyncTypebox<AppOptions> = async (fastify, opts) => {
     strictTransportSecurity: opts.runtime.config.server.tls ? { maxAge: 31_536_000 } : false,
   });
 
+  // Sessions, CSRF, roles, step-up and rate limits: before any /api route (each must declare config.access).
+  await fastify.register(authLayer, { runtime: opts.runtime });
+
   await fastify.register(swagger, {
     openapi: {
       info: { title: 'breakglass API', version: '0.1.0', description: 'Emergency-access account and FIDO2 key lifecycle for Microsoft Entra ID.' },
@@ -53,6 +62,13 @@ const app: FastifyPluginAsyncTypebox<AppOptions> = async (fastify, opts) => {
 
   await fastify.register(healthRoutes);
   await fastify.register(auditPublicRoutes, { prefix: '/api/audit' });
+  await fastify.register(auditLogRoutes, { prefix: '/api/audit' });
+  await fastify.register(authRoutes, { prefix: '/api/auth' });
+  await fastify.register(meRoutes, { prefix: '/api/me' });
+  await fastify.register(officerRoutes, { prefix: '/api/officers' });
+  await fastify.register(accountRoutes, { prefix: '/api/accounts' });
+  // Last: the web front end and its SPA fallback.
+  await fastify.register(clientRoutes);
 };
 
 export const breakglassApp = fp(app, { name: 'breakglass', fastify: '5.x' });

@@ -7,6 +7,7 @@ import { ConfigError } from './errors.ts';
 import { SettingsSource } from './settings-source.ts';
 import { readGraphSettings, type GraphSettings } from './graph/graph-settings.ts';
 import { readSimulatorSettings, type SimulatorSettings } from './simulator/simulator-settings.ts';
+import { readAuthSettings, type AuthSettings } from './auth/auth-settings.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -44,6 +45,7 @@ export interface Config {
   /** Microsoft Graph: a real tenant, or (no tenant configured) the embedded simulated tenant. */
   graph: GraphSettings;
   simulator: SimulatorSettings;
+  auth: AuthSettings;
   logLevel: LogLevel;
   /** The config file that was read, if any. */
   configFile: string | undefined;
@@ -126,12 +128,14 @@ export function readCoreSettings(src: SettingsSource, configFile: string | undef
   const checkpointCopyPath = src.path(SETTING.checkpointCopy, join(dataDir, 'checkpoints.jsonl'))!;
   const logLevel = src.oneOf<LogLevel>(SETTING.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info');
 
+  const server: ServerSettings = { host, port, publicUrl, tls };
   return {
-    server: { host, port, publicUrl, tls },
+    server,
     storage: { dataDir, databaseUrl: databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : undefined, sqlitePath: join(dataDir, 'breakglass.db') },
     audit: { origin, signingKeyPath, checkpointIntervalSeconds, checkpointCopyPath },
     graph: readGraphSettings(src),
     simulator: readSimulatorSettings(src),
+    auth: readAuthSettings(src, server),
     logLevel,
     configFile,
   };

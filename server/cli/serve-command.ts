@@ -27,6 +27,20 @@ export const serveCommand: Command = {
     writeLine(out, `  audit log:  ${runtime.identity.origin} (${head.size} entries)`);
     writeLine(out, `  verify key: ${runtime.identity.verifierKey}`);
     if (runtime.identity.keyCreated) writeLine(out, `  a new audit signing key was created at ${config.audit.signingKeyPath} (mode 0600): back it up`);
+    const bootstrap = service.server.auth.bootstrapNotice;
+    if (bootstrap) {
+      // The one place the bootstrap code is shown (and the 0600 file): never in the log.
+      writeLine(out, '');
+      writeLine(out, `  FIRST START: no officer exists yet. Open ${service.url}/setup and enter this one-time bootstrap code`);
+      writeLine(out, '  to register the first admin\'s passkey:');
+      writeLine(out, '');
+      writeLine(out, `      ${bootstrap.code}`);
+      writeLine(out, '');
+      writeLine(out, `  (also in ${bootstrap.file}, mode 0600; valid until ${bootstrap.expiresAt} or the next restart)`);
+      writeLine(out, '');
+    } else {
+      writeLine(out, `  sign in:    ${service.url}/sign-in`);
+    }
     writeLine(out, '  stop with Ctrl+C');
     // Keep running until a signal closes the service.
     await new Promise<void>((resolve) => service.server.server.once('close', () => resolve()));

@@ -22,7 +22,7 @@ const CheckpointView = Type.Object({
 });
 
 export const auditPublicRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  app.get('/public-key', { schema: { tags: ['audit'], summary: 'The audit log verifier key', response: { 200: PublicKey } } }, async () => {
+  app.get('/public-key', { config: { access: 'public' }, schema: { tags: ['audit'], summary: 'The audit log verifier key', response: { 200: PublicKey } } }, async () => {
     const { identity } = app.runtime;
     const v = parseVerifierKey(identity.verifierKey);
     return { origin: identity.origin, verifierKey: identity.verifierKey, keyId: v.id.toString('hex'), publicKey: v.publicKey.toString('base64') };
@@ -30,17 +30,18 @@ export const auditPublicRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/checkpoints/latest',
-    { schema: { tags: ['audit'], summary: 'The latest signed checkpoint', response: { 200: CheckpointView, 404: ProblemSchema } } },
+    { config: { access: 'public' }, schema: { tags: ['audit'], summary: 'The latest signed checkpoint', response: { 200: CheckpointView, 404: ProblemSchema } } },
     async (_req, reply) => {
       const row = await app.runtime.database.db.selectFrom('audit_checkpoint').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
       if (!row) return sendProblem(reply, problem(404, 'no_checkpoint', 'No checkpoint has been signed yet; one is written at start and then on schedule.'));
-      return { id: Number(row.id), treeSize: Number(row.tree_size), rootHash: Buffer.from(row.root_hash).toString('hex'), at: row.at, note: row.note };
+      return { id: Number(row.id), treeSize: Number(row.tree_size), rootHash: row.root_hash, at: row.at, note: row.note };
     },
   );
 
   app.get(
     '/checkpoints',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['audit'],
         summary: 'Signed checkpoints, newest first',
@@ -52,7 +53,7 @@ export const auditPublicRoutes: FastifyPluginAsyncTypebox = async (app) => {
       let q = app.runtime.database.db.selectFrom('audit_checkpoint').selectAll().orderBy('id', 'desc').limit(req.query.limit);
       if (req.query.before !== undefined) q = q.where('id', '<', req.query.before);
       const rows = await q.execute();
-      return { checkpoints: rows.map((r) => ({ id: Number(r.id), treeSize: Number(r.tree_size), rootHash: Buffer.from(r.root_hash).toString('hex'), at: r.at, note: r.note })) };
+      return { checkpoints: rows.map((r) => ({ id: Number(r.id), treeSize: Number(r.tree_size), rootHash: r.root_hash, at: r.at, note: r.note })) };
     },
   );
 };

@@ -78,7 +78,12 @@ export function problemErrorHandler(err: FastifyError, request: FastifyRequest, 
     request.log.error({ err }, 'request failed');
     return sendProblem(reply, problem(status, 'internal', 'The server could not complete the request; the log has the details.'));
   }
-  const code = err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ? 'invalid_json' : (err.code ?? 'error').toLowerCase();
+  const code =
+    err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+      ? 'invalid_json'
+      : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'unsupported_media_type'
+        : (err.code ?? 'error').toLowerCase();
   const detail =
     code === 'invalid_json'
       ? 'The request body is not valid JSON.'

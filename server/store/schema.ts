@@ -45,11 +45,380 @@ export interface EmergencyAccountTable {
   notes: string;
 }
 
+export interface OfficerTable {
+  id: string;
+  /** Lower-case sign-in name, unique. */
+  username: string;
+  display_name: string;
+  /** 'admin' | 'officer' | 'auditor' (server/auth/roles.ts). */
+  role: string;
+  /** 'active' | 'disabled'. */
+  status: string;
+  /** WebAuthn user handle, base64url of random bytes. */
+  user_handle: string;
+  created_at: string;
+  /** `officer:<id>` or `bootstrap`. */
+  created_by: string;
+  updated_at: string;
+}
+
+export interface OfficerPasskeyTable {
+  id: string;
+  officer_id: string;
+  /** WebAuthn credential id, base64url. */
+  credential_id: string;
+  name: string;
+  /** COSE public key, base64url. */
+  public_key: string;
+  /** Signature counter last seen (WebAuthn L3 §6.1.1). */
+  counter: number;
+  /** JSON array of transport hints. */
+  transports: string;
+  aaguid: string;
+  fmt: string;
+  /** 'singleDevice' | 'multiDevice'. */
+  device_type: string;
+  backed_up: number;
+  /** Raw attestation object, base64url, kept for later re-audit. */
+  attestation_object: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface AuthSessionTable {
+  /** SHA-256 of the session id (base64url); the id itself only ever lives in the HttpOnly cookie. */
+  id_hash: string;
+  officer_id: string;
+  /** The passkey that signed in. */
+  passkey_id: string;
+  created_at: string;
+  last_seen_at: string;
+  /** Absolute end of the session. */
+  expires_at: string;
+  /** Time of the last passkey assertion (sign-in or step-up). */
+  step_up_at: string | null;
+}
+
+export interface AuthChallengeTable {
+  /** Ceremony id handed to the browser with the options. */
+  id: string;
+  /** 'bootstrap' | 'invite' | 'sign-in' | 'step-up' | 'add-passkey'. */
+  purpose: string;
+  /** base64url challenge sent in the options. */
+  challenge: string;
+  officer_id: string | null;
+  /** Session the ceremony belongs to (step-up, add-passkey). */
+  session_hash: string | null;
+  /** JSON with the ceremony's inputs (names, invite id, user handle). */
+  payload: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface OfficerInviteTable {
+  id: string;
+  /** SHA-256 of the invite token (base64url). */
+  token_hash: string;
+  role: string;
+  display_name: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export interface AuthBootstrapTable {
+  id: string;
+  /** SHA-256 of the bootstrap code (base64url). */
+  code_hash: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  used_by: string | null;
+  /** Set when a restart issued a newer code. */
+  superseded_at: string | null;
+}
+
+export interface AccountKeyTable {
+  id: string;
+  account_id: string;
+  /** 'active' | 'lost' | 'replaced' | 'revoked' | 'retired'. */
+  status: string;
+  aaguid: string;
+  model: string;
+  serial: string | null;
+  graph_method_id: string | null;
+  credential_id: string | null;
+  display_name: string;
+  registered_at: string | null;
+  attestation_level: string | null;
+  passkey_type: string | null;
+  /** 'guided' | 'direct' | 'adopted'. */
+  enrolled_via: string;
+  enrollment_id: string | null;
+  location: string;
+  seal_number: string;
+  added_at: string;
+  added_by: string;
+  status_changed_at: string | null;
+  status_changed_by: string | null;
+  status_reason: string;
+}
+
+export interface AccountCustodianTable {
+  id: string;
+  account_id: string;
+  name: string;
+  contact: string;
+  role: string;
+  added_at: string;
+  added_by: string;
+  removed_at: string | null;
+  removed_by: string | null;
+  removed_reason: string;
+}
+
+/** Four-eyes enrollment requests and their recorded progress (server/enrollment; state machine in server/domain). */
+export interface EnrollmentRequestTable {
+  id: string;
+  account_id: string;
+  mode: string;
+  purpose: string;
+  replaces_key_id: string | null;
+  reason: string;
+  state: string;
+  aaguid: string;
+  model: string;
+  serial: string | null;
+  precheck_verdict: string;
+  /** JSON: the pre-check findings. */
+  precheck: string;
+  display_name: string;
+  location: string;
+  seal_number: string;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  approved_by: string | null;
+  approved_at: string | null;
+  /** JSON: how the approver proved presence (step-up time, passkey id). */
+  approval: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  close_reason: string;
+  error_code: string | null;
+  error_message: string;
+  step_started_at: string | null;
+  /** JSON array of fido2 method ids present before the key was registered. */
+  known_method_ids: string;
+  replaced_key_revoked_at: string | null;
+  tap_state: string;
+  tap_method_id: string | null;
+  tap_lifetime_minutes: number | null;
+  tap_issued_at: string | null;
+  tap_expires_at: string | null;
+  credential_id: string | null;
+  attested_aaguid: string | null;
+  fido2_method_id: string | null;
+  key_registered_at: string | null;
+  key_id: string | null;
+  drill_due_at: string | null;
+  updated_at: string;
+}
+
+export interface AccountReconcileTable {
+  account_id: string;
+  at: string;
+  by: string;
+  problems: number;
+  warnings: number;
+  /** JSON array of drift findings. */
+  findings: string;
+}
+
+// ---- Drills, monitoring and alerts (issue 7; migration 0400). Times ISO-8601 UTC, JSON as text, booleans 0/1.
+
+export interface DrillCycleTable {
+  id: string;
+  account_id: string;
+  cycle_no: number;
+  /** 'designated' | 'key_enrolled' | 'key_replaced' | 'custodian_left' | 'drill_passed' | 'manual'. */
+  reason: string;
+  started_at: string;
+  interval_days: number;
+  due_at: string;
+  /** 'open' | 'completed' | 'superseded'. */
+  state: string;
+  ended_at: string | null;
+  ended_reason: string | null;
+}
+
+export interface DrillNoticeTable {
+  id: string;
+  cycle_id: string;
+  account_id: string;
+  /** 'reminder-14', 'reminder-7', 'reminder-1', 'due', 'overdue-1', 'overdue-7', … */
+  kind: string;
+  due_at: string;
+  fired_at: string | null;
+  superseded_at: string | null;
+  /** 'alerted' | 'collapsed' | 'superseded' | 'account_retired'. */
+  outcome: string | null;
+  alert_dedupe_key: string | null;
+}
+
+export interface DrillTable {
+  id: string;
+  account_id: string;
+  cycle_id: string | null;
+  /** 'open' | 'passed' | 'failed' | 'cancelled'. */
+  status: string;
+  window_start: string;
+  window_end: string;
+  performer: string;
+  witness: string;
+  expected_key: string;
+  notes: string;
+  opened_by: string;
+  opened_at: string;
+  /** 'waiting' | 'verified' | 'rejected' | 'not_seen'. */
+  verification: string;
+  /** JSON array of reason strings. */
+  verification_reasons: string;
+  evidence_sign_in_id: string | null;
+  evidence_sign_in_at: string | null;
+  /** JSON: the sign-in record as Graph returned it, captured at once (Entra keeps sign-ins 7 or 30 days). */
+  evidence: string | null;
+  evidence_captured_at: string | null;
+  /** JSON custody checklist. */
+  checklist: string | null;
+  result_reasons: string | null;
+  closed_by: string | null;
+  closed_at: string | null;
+  next_due_at: string | null;
+}
+
+export interface MonitorCursorTable {
+  tenant_id: string;
+  /** 'sign_ins' | 'directory_audits'. */
+  stream: string;
+  polled_until: string | null;
+  /** 'ok' | 'failing' | 'license_required' | 'forbidden'. */
+  state: string;
+  last_success_at: string | null;
+  failing_since: string | null;
+  last_error_code: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  updated_at: string;
+}
+
+export interface MonitorRecordTable {
+  tenant_id: string;
+  stream: string;
+  /** Graph's id of the sign-in or directory-audit record. */
+  record_id: string;
+  account_id: string;
+  occurred_at: string;
+  seen_at: string;
+  /** 'drill' | 'incident' | 'before_designation'. */
+  disposition: string;
+  drill_id: string | null;
+  incident_id: string | null;
+  /** JSON: the fields shown in lists. */
+  summary: string;
+  /** JSON: the whole record as Graph returned it. */
+  record: string;
+}
+
+export interface IncidentTable {
+  id: string;
+  tenant_id: string;
+  account_id: string;
+  /** 'sign_in' | 'failed_sign_in' | 'method_added' | 'method_removed' | 'method_changed'. */
+  kind: string;
+  severity: string;
+  dedupe_key: string;
+  title: string;
+  occurred_at: string;
+  detected_at: string;
+  details: string;
+  /** JSON array of monitor_record ids. */
+  record_ids: string;
+  /** 'open' | 'classified'. */
+  status: string;
+  /** 'drill' | 'emergency' | 'misuse' | 'authorized_change'. */
+  classification: string | null;
+  classification_notes: string | null;
+  classified_by: string | null;
+  classified_at: string | null;
+  alert_dedupe_key: string;
+}
+
+export interface AlertTable {
+  id: string;
+  dedupe_key: string;
+  kind: string;
+  severity: string;
+  subject: string;
+  title: string;
+  details: string;
+  created_at: string;
+}
+
+export interface AlertDeliveryTable {
+  id: string;
+  alert_id: string;
+  dedupe_key: string;
+  /** 'mail' or 'webhook:<name>'. */
+  channel: string;
+  /** 'pending' | 'delivered' | 'dead'. */
+  state: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  last_attempt_at: string | null;
+  last_status: string | null;
+  last_error: string | null;
+  delivered_at: string | null;
+}
+
+export interface NotifyChannelTable {
+  name: string;
+  /** 'webhook' | 'mail'. */
+  kind: string;
+  /** Non-secret description (host, recipient count). */
+  target: string;
+  enabled: number;
+  updated_at: string;
+}
+
 export interface Schema {
   emergency_account: EmergencyAccountTable;
   audit_entry: AuditEntryTable;
   audit_checkpoint: AuditCheckpointTable;
   meta: MetaTable;
+  officer: OfficerTable;
+  officer_passkey: OfficerPasskeyTable;
+  auth_session: AuthSessionTable;
+  auth_challenge: AuthChallengeTable;
+  officer_invite: OfficerInviteTable;
+  auth_bootstrap: AuthBootstrapTable;
+  drill_cycle: DrillCycleTable;
+  drill_notice: DrillNoticeTable;
+  drill: DrillTable;
+  monitor_cursor: MonitorCursorTable;
+  monitor_record: MonitorRecordTable;
+  incident: IncidentTable;
+  alert: AlertTable;
+  alert_delivery: AlertDeliveryTable;
+  notify_channel: NotifyChannelTable;
+  account_key: AccountKeyTable;
+  account_custodian: AccountCustodianTable;
+  enrollment_request: EnrollmentRequestTable;
+  account_reconcile: AccountReconcileTable;
 }
 
 export type Db = Kysely<Schema>;

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Dialect } from '../database.ts';
 import * as m0001 from './0001-audit-log.ts';
+import * as m0100 from './0100-auth.ts';
 import * as m0200 from './0200-emergency-accounts.ts';
 
 export interface AppMigration {
@@ -10,5 +11,6 @@ export interface AppMigration {
 
 export const migrations: Record<string, AppMigration> = {
   '0001-audit-log': m0001,
+  '0100-auth': m0100,
   '0200-emergency-accounts': m0200,
 };

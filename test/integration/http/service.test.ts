@@ -40,8 +40,10 @@ describe('the running service', () => {
       if (latest.status !== 200) await new Promise((r) => setTimeout(r, 50));
     }
     expect(latest!.status).toBe(200);
-    const cp = (await latest!.json()) as { note: string; treeSize: number };
-    expect(openCheckpoint(cp.note, [parseVerifierKey(key.verifierKey)], key.origin).treeSize).toBe(cp.treeSize);
+    const cp = (await latest!.json()) as { note: string; treeSize: number; rootHash: string };
+    const opened = openCheckpoint(cp.note, [parseVerifierKey(key.verifierKey)], key.origin);
+    expect(opened.treeSize).toBe(cp.treeSize);
+    expect(cp.rootHash).toBe(opened.rootHash.toString('hex'));
   });
 
   test('unknown routes and bad query strings get problem+json', async () => {

@@ -1,0 +1,2 @@
+// Vite handles CSS imports (emitted as a stylesheet file, never inlined).
+declare module '*.css';
