@@ -155,7 +155,7 @@ export {
   DEFAULT_VIRTUAL_PROFILE,
 } from './key-profile.ts';
 export { VirtualSecurityKey, type VirtualSecurityKeyOptions } from './virtual/virtual-security-key.ts';
-export { VirtualAuthenticator, type VirtualAttestation, type VirtualAuthenticatorState } from './virtual/virtual-authenticator.ts';
+export { VirtualAuthenticator, type VirtualAttestation, type VirtualAuthenticatorState, type VirtualCredentialRecord } from './virtual/virtual-authenticator.ts';
 export { VirtualHidDevice } from './virtual/virtual-hid-device.ts';
 export { UserPresence, type UserPresenceMode, type PresenceOutcome } from './virtual/user-presence.ts';
 export { testAttestationRootPem, testAttestationFor, type AttestationIdentity } from './virtual/test-attestation.ts';

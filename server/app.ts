@@ -8,12 +8,17 @@ import fp from 'fastify-plugin';
 import type { Runtime } from './runtime.ts';
 import { authLayer } from './auth/auth-plugin.ts';
 import { accountRoutes } from './routes/account-routes.ts';
+import { enrollmentRoutes } from './routes/enrollment-routes.ts';
+import { inventoryRoutes } from './routes/inventory-routes.ts';
 import { auditLogRoutes } from './routes/audit-log-routes.ts';
 import { auditPublicRoutes } from './routes/audit-public-routes.ts';
 import { authRoutes } from './routes/auth-routes.ts';
 import { clientRoutes } from './routes/client-routes.ts';
 import { meRoutes, officerRoutes } from './routes/officer-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { drillRoutes } from './routes/drill-routes.ts';
+import { alertRoutes, incidentRoutes } from './routes/incident-routes.ts';
+import { reportRoutes } from './routes/report-routes.ts';
 import { registerProblemHandlers } from './routes/problem.ts';
 
 declare module 'fastify' {
@@ -67,6 +72,12 @@ const app: FastifyPluginAsyncTypebox<AppOptions> = async (fastify, opts) => {
   await fastify.register(meRoutes, { prefix: '/api/me' });
   await fastify.register(officerRoutes, { prefix: '/api/officers' });
   await fastify.register(accountRoutes, { prefix: '/api/accounts' });
+  await fastify.register(inventoryRoutes, { prefix: '/api/inventory' });
+  await fastify.register(enrollmentRoutes, { prefix: '/api/enrollments' });
+  await fastify.register(drillRoutes, { prefix: '/api/drills' });
+  await fastify.register(incidentRoutes, { prefix: '/api/incidents' });
+  await fastify.register(alertRoutes, { prefix: '/api/alerts' });
+  await fastify.register(reportRoutes, { prefix: '/api/reports' });
   // Last: the web front end and its SPA fallback.
   await fastify.register(clientRoutes);
 };

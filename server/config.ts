@@ -8,6 +8,8 @@ import { SettingsSource } from './settings-source.ts';
 import { readGraphSettings, type GraphSettings } from './graph/graph-settings.ts';
 import { readSimulatorSettings, type SimulatorSettings } from './simulator/simulator-settings.ts';
 import { readAuthSettings, type AuthSettings } from './auth/auth-settings.ts';
+import { readEnrollmentSettings, type EnrollmentSettings } from './enrollment/enrollment-settings.ts';
+import { readDrillSettings, type DrillSettings } from './drills/drill-settings.ts';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -46,6 +48,10 @@ export interface Config {
   graph: GraphSettings;
   simulator: SimulatorSettings;
   auth: AuthSettings;
+  /** Drill cadence, sign-in monitoring and alert channels (server/drills/drill-settings.ts). */
+  drills: DrillSettings;
+  /** Key enrollment: request lifetime, TAP cap, watch and reconcile intervals, allow-list, key source. */
+  enrollment: EnrollmentSettings;
   logLevel: LogLevel;
   /** The config file that was read, if any. */
   configFile: string | undefined;
@@ -136,6 +142,8 @@ export function readCoreSettings(src: SettingsSource, configFile: string | undef
     graph: readGraphSettings(src),
     simulator: readSimulatorSettings(src),
     auth: readAuthSettings(src, server),
+    enrollment: readEnrollmentSettings(src),
+    drills: readDrillSettings(src),
     logLevel,
     configFile,
   };

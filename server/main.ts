@@ -1,4 +1,5 @@
-// Starts the service: configuration → runtime (store, audit log, signing key) → HTTP server → scheduled checkpoints,
+// Starts the service: configuration → runtime (store, audit log, signing key) → HTTP server → scheduled checkpoints and
+// the drill, monitoring and alert workers,
 // with graceful shutdown (finish requests, sign a last checkpoint, close the store).
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
@@ -6,6 +7,7 @@ import type { Config } from './config.ts';
 import { createHttpServer, resolveLogger, type ServiceLogger } from './http-server.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
 import type { Clock } from './clock.ts';
+import { startOperationsWorkers, type OperationsWorkers } from './drills/operations-workers.ts';
 
 export interface Service {
   server: FastifyInstance;
@@ -19,6 +21,8 @@ export interface StartOptions {
   clock?: Clock;
   /** Start scheduled checkpoints (default true). */
   checkpoints?: boolean;
+  /** Start the drill tick, the sign-in monitor and the notifier (default true; server/drills/operations-workers.ts). */
+  workers?: boolean;
   /**
    * A logger, `{ level, stream }` to capture JSON lines (tests scan them for secrets), or false for none;
    * default: JSON lines on stdout at the configured level.
@@ -47,6 +51,16 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
   if (opts.checkpoints !== false) {
     runtime.checkpointer.start(config.audit.checkpointIntervalSeconds * 1000);
   }
+  let workers: OperationsWorkers | undefined;
+  if (opts.workers !== false) {
+    try {
+      workers = await startOperationsWorkers(runtime, log.child({ component: 'drills' }));
+    } catch (err) {
+      await server.close();
+      await runtime.close();
+      throw err;
+    }
+  }
   const address = server.server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = new URL(config.server.publicUrl);
@@ -59,6 +73,7 @@ export async function startService(config: Config, opts: StartOptions = {}): Pro
     close() {
       closing ??= (async () => {
         await server.close();
+        await workers?.stop();
         await runtime.checkpointer.stop();
         try {
           await runtime.checkpointer.checkpoint();

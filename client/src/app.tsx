@@ -17,6 +17,8 @@ import { OfficersPage } from './pages/officers-page.tsx';
 import { PasskeysPage } from './pages/passkeys-page.tsx';
 import { SetupPage } from './pages/setup-page.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
+import { ENROLLMENT_NAV, enrollmentPage, enrollmentPermission } from './enrollment/enrollment-pages.tsx';
+import { DRILL_NAV, drillPage, drillPermission } from './drills/drill-pages.tsx';
 
 interface NavItem {
   href: string;
@@ -26,6 +28,8 @@ interface NavItem {
 
 const NAV: NavItem[] = [
   { href: '/accounts', label: 'Emergency accounts', permission: 'accounts.read' },
+  ...ENROLLMENT_NAV,
+  ...DRILL_NAV,
   { href: '/officers', label: 'Officers', permission: 'officers.manage' },
   { href: '/audit', label: 'Audit log', permission: 'audit.read' },
   { href: '/passkeys', label: 'My passkeys', permission: null },
@@ -190,7 +194,7 @@ function redirectFor(path: string, s: AppState): string | null {
   if (path === '/setup' && !s.status.bootstrapRequired) return s.session ? '/accounts' : '/sign-in';
   if (path === '/sign-in' && s.status.bootstrapRequired) return '/setup';
   if (path === '/sign-in' && s.session) return '/accounts';
-  if (path in PROTECTED && !s.session) return s.status.bootstrapRequired ? '/setup' : '/sign-in';
+  if ((path in PROTECTED || enrollmentPermission(path) || drillPermission(path)) && !s.session) return s.status.bootstrapRequired ? '/setup' : '/sign-in';
   return null;
 }
 
@@ -199,6 +203,10 @@ function pageFor(path: string, s: AppState, notice: string | null): ComponentChi
     const need = PROTECTED[path];
     if (need && !s.can(need)) return <ForbiddenPage />;
   }
+  const enrollmentNeed = enrollmentPermission(path);
+  if (enrollmentNeed) return s.can(enrollmentNeed) ? enrollmentPage(path) : <ForbiddenPage />;
+  const drillNeed = drillPermission(path);
+  if (drillNeed) return s.can(drillNeed) ? drillPage(path) : <ForbiddenPage />;
   switch (path) {
     case '/setup':
       return <SetupPage />;

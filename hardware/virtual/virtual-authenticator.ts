@@ -7,7 +7,7 @@
 //
 // Implemented commands: getInfo, makeCredential, getAssertion, getNextAssertion, clientPIN, selection and reset.
 // Built-in user verification (fingerprints) is not simulated; the PIN is the only way to UV.
-import { createECDH, createHash, generateKeyPairSync, randomBytes, sign, type ECDH, type KeyObject } from 'node:crypto';
+import { createECDH, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type ECDH, type KeyObject } from 'node:crypto';
 import { concatBytes, constantTimeEqual } from '../bytes.ts';
 import { CTAP_MAX_CBOR_DEPTH, decodeCbor, encodeCbor, type CborInput, type CborMap, type CborValue } from '../cbor.ts';
 import { readers, type Fail } from '../cbor-fields.ts';
@@ -52,6 +52,22 @@ export interface VirtualAuthenticatorState {
   credentials: number;
   discoverableCredentials: number;
   tokenInUse: boolean;
+}
+
+/**
+ * A credential as portable JSON, for keeping a virtual key's credentials between runs (a drill simulation's key in the
+ * data folder). It holds the private key: use it for virtual keys only, and keep the file private (mode 0600).
+ */
+export interface VirtualCredentialRecord {
+  id: string;
+  rpId: string;
+  user: { id: string; name?: string; displayName?: string };
+  /** PKCS#8 PEM of the P-256 private key. */
+  privateKeyPem: string;
+  discoverable: boolean;
+  credProtect: 1 | 2 | 3;
+  signCount: number;
+  created: number;
 }
 
 interface StoredCredential {
@@ -161,6 +177,34 @@ export class VirtualAuthenticator {
       discoverableCredentials: this.#credentials.filter((c) => c.discoverable).length,
       tokenInUse: this.#token.inUse,
     };
+  }
+
+  /** The stored credentials, private keys included (see VirtualCredentialRecord). Never the PIN. */
+  exportCredentials(): VirtualCredentialRecord[] {
+    return this.#credentials.map((c) => ({
+      id: Buffer.from(c.id).toString('base64url'),
+      rpId: c.rpId,
+      user: { id: Buffer.from(c.user.id).toString('base64url'), ...(c.user.name === undefined ? {} : { name: c.user.name }), ...(c.user.displayName === undefined ? {} : { displayName: c.user.displayName }) },
+      privateKeyPem: c.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      discoverable: c.discoverable,
+      credProtect: c.credProtect,
+      signCount: c.signCount,
+      created: c.created,
+    }));
+  }
+
+  /** Replaces the stored credentials with exported ones (a virtual key restored from its state file). */
+  importCredentials(records: VirtualCredentialRecord[]): void {
+    this.#credentials = records.map((r) => ({
+      id: new Uint8Array(Buffer.from(r.id, 'base64url')),
+      rpId: r.rpId,
+      user: { id: new Uint8Array(Buffer.from(r.user.id, 'base64url')), ...(r.user.name === undefined ? {} : { name: r.user.name }), ...(r.user.displayName === undefined ? {} : { displayName: r.user.displayName }) },
+      privateKey: createPrivateKey(r.privateKeyPem),
+      discoverable: r.discoverable,
+      credProtect: r.credProtect,
+      signCount: r.signCount,
+      created: r.created,
+    }));
   }
 
   /** Handles one CTAP2 request (`command ‖ CBOR`) and returns `status ‖ CBOR`. Never throws. */

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { accountFindings, type Finding } from '../domain/account-findings.ts';
+import { restartDrillClock } from '../drills/drill-clock.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Directory } from '../graph/directory.ts';
 import type { Db, EmergencyAccountTable } from '../store/schema.ts';
@@ -108,6 +109,8 @@ export async function designateAccount(deps: AccountDeps, input: DesignateInput)
       subject: `account:${row.id}`,
       data: { tenantId, userId: user.id, upn: user.userPrincipalName, drillIntervalDays: interval, findings: findings.map((f) => f.code) },
     });
+    // The first drill cycle starts with the designation (server/drills/drill-clock.ts).
+    await restartDrillClock(tx, audit, { accountId: row.id, reason: 'designated', at: new Date(row.designated_at), actor: input.actor });
     return toAccount(row);
   });
   return { account, findings };
@@ -120,7 +123,10 @@ export async function retireAccount(deps: Pick<AccountDeps, 'audit'>, input: { a
     if (a.status === 'retired') throw new ConflictError('already_retired', `${a.upn} was already retired on ${a.retiredAt}`);
     const at = deps.audit.clock.now().toISOString();
     await tx.updateTable('emergency_account').set({ status: 'retired', retired_at: at }).where('id', '=', a.id).execute();
-    audit.record({ actor: input.actor, action: 'account.retired', subject: `account:${a.id}`, data: { upn: a.upn, reason: input.reason } });
+    // Its keys leave service with it (the inventory keeps them, marked retired, for the record).
+    const keys = await tx.selectFrom('account_key').select(['id', 'graph_method_id']).where('account_id', '=', a.id).where('status', 'in', ['active', 'lost']).execute();
+    if (keys.length) await tx.updateTable('account_key').set({ status: 'retired', status_changed_at: at, status_changed_by: input.actor, status_reason: `account retired: ${input.reason}` }).where('id', 'in', keys.map((k) => k.id)).execute();
+    audit.record({ actor: input.actor, action: 'account.retired', subject: `account:${a.id}`, data: { upn: a.upn, reason: input.reason, keysRetired: keys.map((k) => ({ keyId: k.id, graphMethodId: k.graph_method_id })) } });
     return { ...a, status: 'retired' as const, retiredAt: at };
   });
 }

@@ -22,6 +22,8 @@ export interface AuditEvent {
 /** Collects the audit events of one change; they are appended when the change's writes have succeeded. */
 export interface AuditRecorder {
   record(event: AuditEvent): void;
+  /** The audit log's clock when the change began (so code inside a change needs no clock of its own). */
+  readonly now?: Date;
 }
 
 export interface AuditEntry {
@@ -99,7 +101,7 @@ export class AuditLog {
     let appended: StoredEntry[] = [];
     const result = await this.database.write(async (tx) => {
       const events: PreparedEvent[] = [];
-      const value = await fn(tx, { record: (e) => void events.push(prepare(e)) });
+      const value = await fn(tx, { now: this.clock.now(), record: (e) => void events.push(prepare(e)) });
       if (events.length === 0) throw new AuditWriteError('a state change must record at least one audit event');
       appended = await this.#append(tx, events);
       return value;

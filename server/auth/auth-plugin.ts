@@ -56,6 +56,10 @@ const PERMISSION_TEXT: Record<Permission, string> = {
   'audit.read': 'read the audit log',
   'enrollment.request': 'request and run key enrollments',
   'enrollment.approve': 'approve key enrollments',
+  'drills.operate': 'open, verify and close drills',
+  'incidents.classify': 'classify incidents',
+  'reports.read': 'read reports',
+  'reports.send': 'send reports by mail',
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

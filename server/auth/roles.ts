@@ -6,13 +6,13 @@
 export const ROLES = ['admin', 'officer', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const PERMISSIONS = ['officers.manage', 'accounts.read', 'accounts.operate', 'audit.read', 'enrollment.request', 'enrollment.approve'] as const;
+export const PERMISSIONS = ['officers.manage', 'accounts.read', 'accounts.operate', 'audit.read', 'enrollment.request', 'enrollment.approve', 'drills.operate', 'incidents.classify', 'reports.read', 'reports.send'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
-  admin: ['officers.manage', 'accounts.read', 'accounts.operate', 'audit.read', 'enrollment.request', 'enrollment.approve'],
-  officer: ['accounts.read', 'accounts.operate', 'enrollment.request', 'enrollment.approve'],
-  auditor: ['accounts.read', 'audit.read'],
+  admin: ['officers.manage', 'accounts.read', 'accounts.operate', 'audit.read', 'enrollment.request', 'enrollment.approve', 'drills.operate', 'incidents.classify', 'reports.read', 'reports.send'],
+  officer: ['accounts.read', 'accounts.operate', 'enrollment.request', 'enrollment.approve', 'drills.operate', 'incidents.classify', 'reports.read', 'reports.send'],
+  auditor: ['accounts.read', 'audit.read', 'reports.read'],
 };
 
 export function isRole(value: unknown): value is Role {

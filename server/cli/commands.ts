@@ -13,6 +13,8 @@ import { keyListCommand } from './key-list-command.ts';
 import { keyInfoCommand } from './key-info-command.ts';
 import { keyCheckCommand } from './key-check-command.ts';
 import { keyInspectCommand } from './key-inspect-command.ts';
+import { enrollmentCommands } from './enrollment-commands.ts';
+import { drillCommands } from './drill-commands.ts';
 
 export const commands: Command[] = [
   serveCommand,
@@ -27,4 +29,6 @@ export const commands: Command[] = [
   keyInfoCommand,
   keyCheckCommand,
   keyInspectCommand,
+  ...drillCommands,
+  ...enrollmentCommands(),
 ];

@@ -60,6 +60,7 @@ export function createGraphDirectory(settings: RealGraphSettings, deps: Director
   const credential = deps.credential ?? createCredential(settings);
   return build(credential, settings, deps, settings.graphBaseUrl.replace(/\/+$/, ''), {
     kind: 'graph', tenantId: settings.tenantId, label: `Microsoft Graph tenant ${settings.tenantId}`,
+    securityInfoUrl: 'https://mysignins.microsoft.com/security-info',
   });
 }
 
@@ -82,5 +83,6 @@ export function createSimulatedDirectory(connection: SimulatedTenantConnection, 
   return build(credential, { ...DEFAULT_COMMON, ...common }, deps, GRAPH_ORIGIN, {
     kind: 'simulated', tenantId: connection.tenantId,
     label: `SIMULATED tenant "${connection.tenantDisplayName}" at ${connection.origin} (not Microsoft Entra ID)`,
+    ...(connection.securityInfoUrl ? { securityInfoUrl: connection.securityInfoUrl } : {}),
   }, transport);
 }

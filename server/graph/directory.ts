@@ -47,8 +47,13 @@ export interface CreatePasskeyInput {
 }
 
 export interface SignInQuery {
-  /** Entra object ids of the accounts to read; at least one. */
+  /** Entra object ids of the accounts to read; at least one, unless appIds is given instead. */
   userIds: string[];
+  /**
+   * Instead of users: everyone's sign-ins to these applications (app ids), e.g. the mandatory-MFA admin apps.
+   * Give either userIds or appIds, not both.
+   */
+  appIds?: string[];
   /** Inclusive lower bound (ISO instant). */
   since: string;
   /** Optional inclusive upper bound (ISO instant). */
@@ -120,6 +125,8 @@ export interface DirectoryMode {
   /** A human label, e.g. `simulated tenant "Contoso (demo)" at https://127.0.0.1:4010`. */
   label: string;
   tenantId: string;
+  /** Where the account registers its own security info: Microsoft's page, or the simulated tenant's (guided mode). */
+  securityInfoUrl?: string;
 }
 
 export interface Directory {

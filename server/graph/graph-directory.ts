@@ -412,15 +412,19 @@ export class GraphDirectory implements Directory {
   // ---------------------------------------------------------------- logs and policies
 
   async listSignIns(query: SignInQuery): Promise<GraphSignIn[]> {
-    if (!Array.isArray(query.userIds) || query.userIds.length === 0) throw new InvalidInputError('listSignIns needs at least one user id');
-    for (const id of query.userIds) requireGuid(id, 'user id (object id)');
+    const byApp = Array.isArray(query.appIds) && query.appIds.length > 0;
+    if (byApp && query.userIds?.length) throw new InvalidInputError('listSignIns takes user ids or app ids, not both');
+    if (!byApp && (!Array.isArray(query.userIds) || query.userIds.length === 0)) throw new InvalidInputError('listSignIns needs at least one user id');
+    const field = byApp ? 'appId' : 'userId';
+    const keys = byApp ? query.appIds! : query.userIds;
+    for (const id of keys) requireGuid(id, byApp ? 'app id' : 'user id (object id)');
     const since = requireInstant(query.since, 'since');
     const until = query.until === undefined ? undefined : requireInstant(query.until, 'until');
     const pageSize = boundedInt(query.pageSize ?? 100, 1, 1000, 'pageSize');
     const max = boundedInt(query.maxRecords ?? 1000, 1, 100_000, 'maxRecords');
     const out: GraphSignIn[] = [];
-    for (const ids of chunk([...new Set(query.userIds.map((id) => id.toLowerCase()))], IN_CLAUSE_LIMIT)) {
-      const who = ids.length === 1 ? `userId eq ${odataString(ids[0]!)}` : `(${ids.map((id) => `userId eq ${odataString(id)}`).join(' or ')})`;
+    for (const ids of chunk([...new Set(keys.map((id) => id.toLowerCase()))], IN_CLAUSE_LIMIT)) {
+      const who = ids.length === 1 ? `${field} eq ${odataString(ids[0]!)}` : `(${ids.map((id) => `${field} eq ${odataString(id)}`).join(' or ')})`;
       // DateTimeOffset literals are unquoted in OData (graph.md §4.1).
       const filter = `${who} and createdDateTime ge ${since}${until ? ` and createdDateTime le ${until}` : ''}`;
       const page = await this.#listAll<GraphSignIn>({

@@ -10,4 +10,6 @@ export interface SimulatedTenantConnection {
   tenantDisplayName: string;
   clientId: string;
   clientSecret: string;
+  /** The simulated security-info page (guided enrollment), e.g. `http://localhost:41234`. */
+  securityInfoUrl?: string | undefined;
 }

@@ -49,8 +49,19 @@ function base64UrlWithPadDigit(bytes: Buffer): string {
   return `${bytes.toString('base64url')}${pad}`;
 }
 
+/**
+ * The relying party a registration is for: Entra's (`login.microsoft.com`, the Graph routes) by default, or the
+ * simulated security-info page's own origin (a browser can only create credentials for the page's host).
+ */
+export interface SimulatedRelyingParty {
+  id: string;
+  origin: string;
+}
+
+export const ENTRA_RELYING_PARTY: SimulatedRelyingParty = { id: ENTRA_RP_ID, origin: ENTRA_ORIGIN };
+
 /** GET …/fido2Methods/creationOptions (v1.0) or `creationOptions(challengeTimeoutInMinutes=N)` (beta). */
-export function creationOptions(state: TenantState, idOrUpn: string, version: 'v1.0' | 'beta', timeoutMinutes: number | undefined): GraphWebauthnCreationOptions {
+export function creationOptions(state: TenantState, idOrUpn: string, version: 'v1.0' | 'beta', timeoutMinutes: number | undefined, rp: SimulatedRelyingParty = ENTRA_RELYING_PARTY): GraphWebauthnCreationOptions {
   const user = requireUser(state, idOrUpn);
   requirePolicyAllowsProvisioning(state, user);
   if (version === 'v1.0' && timeoutMinutes !== undefined) {
@@ -62,7 +73,7 @@ export function creationOptions(state: TenantState, idOrUpn: string, version: 'v
   for (const [c, open] of state.passkeyChallenges) if (open.expiresAt < now) state.passkeyChallenges.delete(c);
   const challenge = randomBytes(32).toString('base64url');
   const expiresAt = now + minutes * 60_000;
-  state.passkeyChallenges.set(challenge, { userId: user.id.toLowerCase(), expiresAt, version });
+  state.passkeyChallenges.set(challenge, { userId: user.id.toLowerCase(), expiresAt, version, rpId: rp.id });
   const existing = state.methodsOf(user.id).filter((m): m is StoredPasskey => m.kind === 'fido2' && Boolean(m.credential));
   return {
     challengeTimeoutDateTime: new Date(expiresAt).toISOString(),
@@ -70,7 +81,7 @@ export function creationOptions(state: TenantState, idOrUpn: string, version: 'v
       challenge,
       timeout: Math.min(minutes * 60_000, 2_147_483_647),
       attestation: 'direct',
-      rp: { id: ENTRA_RP_ID, name: 'Microsoft' },
+      rp: { id: rp.id, name: 'Microsoft' },
       user: { id: userHandle(state, user), name: user.userPrincipalName, displayName: user.displayName ?? user.userPrincipalName },
       pubKeyCredParams: SUPPORTED_ALGS.map((alg) => ({ type: 'public-key', alg })),
       excludeCredentials: existing.map((m) => ({
@@ -127,8 +138,18 @@ function aaguidAllowed(r: GraphFido2KeyRestrictions | undefined, aaguid: string)
   return r.enforcementType === 'allow' ? listed : !listed;
 }
 
-/** POST …/fido2Methods. */
-export async function registerPasskey(state: TenantState, idOrUpn: string, body: CreatePasskeyBody, actor: { appId: string; displayName: string }): Promise<GraphFido2Method> {
+/**
+ * POST …/fido2Methods, and the simulated security-info page's registration (`selfService`, its own relying party):
+ * the same challenge, attestation and policy checks either way.
+ */
+export async function registerPasskey(
+  state: TenantState,
+  idOrUpn: string,
+  body: CreatePasskeyBody,
+  actor: { appId: string; displayName: string },
+  opts: { rp?: SimulatedRelyingParty; selfService?: boolean } = {},
+): Promise<GraphFido2Method> {
+  const rp = opts.rp ?? ENTRA_RELYING_PARTY;
   const user = requireUser(state, idOrUpn);
   requirePolicyAllowsProvisioning(state, user);
   const cred = body.publicKeyCredential;
@@ -143,7 +164,7 @@ export async function registerPasskey(state: TenantState, idOrUpn: string, body:
   const challenge = typeof clientData.challenge === 'string' ? clientData.challenge : '';
   const open = state.passkeyChallenges.get(challenge);
   state.passkeyChallenges.delete(challenge);
-  if (!open || open.userId !== user.id.toLowerCase()) throw badRequest('The challenge in clientDataJSON was not issued for this user or was already used; request new creationOptions.');
+  if (!open || open.userId !== user.id.toLowerCase() || (open.rpId ?? ENTRA_RP_ID) !== rp.id) throw badRequest('The challenge in clientDataJSON was not issued for this user or was already used; request new creationOptions.');
   if (state.clock.now().getTime() > open.expiresAt) {
     throw badRequest(`The challenge expired at ${new Date(open.expiresAt).toISOString()}; request new creationOptions and create the credential again.`);
   }
@@ -167,7 +188,7 @@ export async function registerPasskey(state: TenantState, idOrUpn: string, body:
   let info;
   try {
     const result = await verifyRegistrationResponse({
-      response, expectedChallenge: challenge, expectedOrigin: ENTRA_ORIGIN, expectedRPID: ENTRA_RP_ID,
+      response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id,
       requireUserVerification: true, supportedAlgorithmIDs: SUPPORTED_ALGS,
     });
     if (!result.verified) throw new Error('the attestation did not verify');
@@ -205,10 +226,11 @@ export async function registerPasskey(state: TenantState, idOrUpn: string, body:
   };
   methods.push({
     kind: 'fido2', graph: method,
-    credential: { id: credentialId, publicKey: info.credential.publicKey, counter: info.credential.counter, transports: info.credential.transports ?? ['usb'], userHandle: userHandle(state, user) },
+    credential: { id: credentialId, publicKey: info.credential.publicKey, counter: info.credential.counter, transports: info.credential.transports ?? ['usb'], userHandle: userHandle(state, user), ...(rp.id !== ENTRA_RP_ID ? { rpId: rp.id } : {}) },
   });
+  const who = opts.selfService ? 'User' : 'Admin';
   recordDirectoryAudit(state, {
-    activityDisplayName: 'Admin registered security info', resultReason: `Admin registered Passkey (${passkeyType === 'deviceBound' ? 'device-bound' : 'synced'}) method for user`,
+    activityDisplayName: `${who} registered security info`, resultReason: `${who} registered Passkey (${passkeyType === 'deviceBound' ? 'device-bound' : 'synced'}) method for user`,
     operationType: 'Add', app: actor, target: user, additionalDetails: [{ key: 'AAGUID', value: aaguid }],
   });
   return method;

@@ -55,6 +55,7 @@ export const simServeCommand: Command = {
       clientId: sim.connection.clientId,
       clientSecret: sim.connection.clientSecret,
       fixture: settings.tenantFixture,
+      securityInfoUrl: sim.securityInfo?.url ?? null,
       ...(caOut && sim.ca ? { caFile: resolve(ctx.io.cwd, caOut) } : {}),
     };
     if (flag(ctx, 'json')) writeJson(ctx.io, info);
@@ -65,6 +66,7 @@ export const simServeCommand: Command = {
       writeLine(ctx.io.stdout, `  tenant:   ${info.tenantId}`);
       writeLine(ctx.io.stdout, `  app:      ${info.clientId}  secret ${info.clientSecret}  (simulator-only credential)`);
       writeLine(ctx.io.stdout, `  fixture:  ${info.fixture}`);
+      if (info.securityInfoUrl) writeLine(ctx.io.stdout, `  security info page: ${info.securityInfoUrl}  (TAP sign-in and key registration, guided enrollment)`);
       if (info.caFile) writeLine(ctx.io.stdout, `  CA:       ${info.caFile}`);
       writeLine(ctx.io.stdout, '  Ctrl-C to stop.');
     }

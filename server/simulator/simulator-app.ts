@@ -18,6 +18,7 @@ import { registerConditionalAccessRoutes } from './routes/conditional-access-rou
 import { registerMailRoutes } from './routes/mail-routes.ts';
 import { registerBatchRoutes } from './routes/batch-routes.ts';
 import { registerAdminRoutes } from './routes/admin-routes.ts';
+import { registerSignInRoutes } from './routes/sign-in-routes.ts';
 
 export interface ReportsThrottleOptions {
   limit: number;
@@ -184,6 +185,7 @@ export async function buildSimulatorApp(options: SimulatorAppOptions): Promise<{
   registerMailRoutes(app, context);
   registerBatchRoutes(app, context);
   registerAdminRoutes(app, context);
+  registerSignInRoutes(app, context, { credentialRegistration: true });
   await app.ready();
   return { app, context };
 }

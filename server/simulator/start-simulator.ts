@@ -13,6 +13,7 @@ import { TenantState } from './tenant-state.ts';
 import type { TokenService } from './token-service.ts';
 import { createSelfSignedTls } from './x509.ts';
 import { StatePersistence } from './state-persistence.ts';
+import { startSecurityInfoSite, type SecurityInfoSite } from './security-info/security-info-site.ts';
 
 export interface StartSimulatorOptions {
   /** A fixture object, a path to a fixture file, or undefined for the bundled demo tenant. */
@@ -31,6 +32,8 @@ export interface StartSimulatorOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Keep the tenant's changing state (methods, sign-ins, audits, mail, policies) in this JSON file across restarts. */
   stateFile?: string;
+  /** Serve the simulated security-info page (guided enrollment) on http://localhost:<port>; default true. */
+  securityInfo?: boolean | { port?: number };
 }
 
 export interface SimulatorHandle {
@@ -46,6 +49,8 @@ export interface SimulatorHandle {
   app: FastifyInstance;
   /** One line for logs and the UI: says plainly that this tenant is simulated. */
   label: string;
+  /** The simulated security-info page (http://localhost:<port>), when served. */
+  securityInfo: SecurityInfoSite | undefined;
   /** Writes the state file now (no-op without one); changes made outside HTTP requests call this. */
   persist(): void;
   close(): Promise<void>;
@@ -74,20 +79,37 @@ export async function startSimulator(options: StartSimulatorOptions = {}): Promi
   const origin = `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
   const application = fixture.applications[0]!;
   const label = `SIMULATED tenant "${fixture.tenant.displayName}" (${fixture.tenant.defaultDomain}) at ${origin}`;
+  let securityInfo: SecurityInfoSite | undefined;
+  if (options.securityInfo !== false) {
+    try {
+      securityInfo = await startSecurityInfoSite({
+        state,
+        host: host === '0.0.0.0' || host === '::' ? host : host.includes(':') ? '::1' : '127.0.0.1',
+        ...(typeof options.securityInfo === 'object' && options.securityInfo.port !== undefined ? { port: options.securityInfo.port } : {}),
+        ...(persistence ? { onMutation: () => persistence.schedule() } : {}),
+      });
+    } catch (err) {
+      await app.close();
+      throw err;
+    }
+  }
   return {
     origin,
     ca: tls?.cert,
     connection: {
       origin, ca: tls?.cert, tenantId: fixture.tenant.id, tenantDisplayName: fixture.tenant.displayName,
       clientId: application.appId, clientSecret: application.clientSecret,
+      ...(securityInfo ? { securityInfoUrl: securityInfo.url } : {}),
     },
     state,
     faults: context.faults,
     tokens: context.tokens,
     app,
     label,
+    securityInfo,
     persist: () => persistence?.flush(),
     close: async () => {
+      await securityInfo?.close();
       await app.close();
       persistence?.flush();
     },

@@ -15,6 +15,8 @@ interface SavedPasskeyCredential {
   counter: number;
   transports: string[];
   userHandle: string;
+  /** Set for keys registered on the simulated security-info page (its own relying party). */
+  rpId?: string;
 }
 
 type SavedMethod =

@@ -36,7 +36,7 @@ export interface StoredPasskey {
   kind: 'fido2';
   graph: GraphFido2Method;
   /** Credential material for simulated sign-ins; never served by Graph routes. Absent for fixture keys. */
-  credential?: { id: string; publicKey: Uint8Array; counter: number; transports: string[]; userHandle: string };
+  credential?: { id: string; publicKey: Uint8Array; counter: number; transports: string[]; userHandle: string; rpId?: string };
 }
 
 export interface StoredOtherMethod {
@@ -50,6 +50,8 @@ export interface PasskeyChallenge {
   userId: string;
   expiresAt: number;
   version: 'v1.0' | 'beta';
+  /** The relying party the challenge was issued for (default Entra's, login.microsoft.com). */
+  rpId?: string;
 }
 
 export interface SentMail {

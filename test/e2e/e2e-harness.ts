@@ -45,10 +45,10 @@ export interface E2eService {
   close(): Promise<void>;
 }
 
-export async function startE2eService(): Promise<E2eService> {
+export async function startE2eService(opts: { env?: NodeJS.ProcessEnv } = {}): Promise<E2eService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bg-e2e-'));
   const clock = new TickingClock();
-  const config = loadConfig({ env: { BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_PORT: '0', BREAKGLASS_AUTH_RATE_LIMIT: '1000', BREAKGLASS_AUDIT_ORIGIN: 'e2e.breakglass.local/audit' } });
+  const config = loadConfig({ env: { BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_PORT: '0', BREAKGLASS_AUTH_RATE_LIMIT: '1000', BREAKGLASS_AUDIT_ORIGIN: 'e2e.breakglass.local/audit', ...opts.env } });
   const service = await startService(config, { logger: false, clock, checkpoints: false });
   await service.runtime.checkpointer.checkpoint();
   return {

@@ -166,7 +166,7 @@ describe('officer journey in Chromium', () => {
     await p.getByRole('button', { name: 'Create passkey and join' }).click();
     await expect.poll(() => p.url()).toBe(`${svc.url}/accounts`);
     const nav = p.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Emergency accounts', 'My passkeys']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Emergency accounts', 'Key inventory', 'Enrollments', 'Drills', 'Incidents', 'Readiness', 'My passkeys']);
     await p.goto(`${svc.url}/officers`);
     await expectHeading(officer, 'You do not have access to this page');
     await checkPage(officer, 'no-access');
@@ -197,7 +197,7 @@ describe('officer journey in Chromium', () => {
     await p.keyboard.press('Enter'); // submits the form
     await expect.poll(() => p.url()).toBe(`${svc.url}/accounts`);
     const nav = p.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Emergency accounts', 'Audit log', 'My passkeys']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Emergency accounts', 'Key inventory', 'Enrollments', 'Drills', 'Incidents', 'Readiness', 'Audit log', 'My passkeys']);
     // An auditor reads accounts but cannot designate them.
     expect(await p.getByRole('button', { name: 'Designate account' }).count()).toBe(0);
   });

@@ -1,6 +1,6 @@
 // Wire types of the breakglass API as the front end uses them (server/routes/*-routes.ts define the schemas).
 export type Role = 'admin' | 'officer' | 'auditor';
-export type Permission = 'officers.manage' | 'accounts.read' | 'accounts.operate' | 'audit.read' | 'enrollment.request' | 'enrollment.approve';
+export type Permission = 'officers.manage' | 'accounts.read' | 'accounts.operate' | 'audit.read' | 'enrollment.request' | 'enrollment.approve' | 'drills.operate' | 'incidents.classify' | 'reports.read' | 'reports.send';
 
 export interface Tenant {
   kind: 'simulated' | 'graph';

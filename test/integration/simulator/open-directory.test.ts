@@ -37,7 +37,7 @@ describe('openDirectory', () => {
     });
     const opened = await openDirectory({ graph: readGraphSettings(src), simulator: readSimulatorSettings(src) });
     expect(opened.simulator).toBeUndefined();
-    expect(opened.directory.mode).toEqual({ kind: 'graph', tenantId: '11111111-2222-4333-8444-555555555555', label: 'Microsoft Graph tenant 11111111-2222-4333-8444-555555555555' });
+    expect(opened.directory.mode).toEqual({ kind: 'graph', tenantId: '11111111-2222-4333-8444-555555555555', label: 'Microsoft Graph tenant 11111111-2222-4333-8444-555555555555', securityInfoUrl: 'https://mysignins.microsoft.com/security-info' });
     await opened.close();
   });
 });

@@ -17,9 +17,9 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 
 describe('roles', () => {
   test('admins manage officers; officers operate; auditors read, the audit log included', () => {
-    expect(permissionsOf('admin').sort()).toEqual(['accounts.operate', 'accounts.read', 'audit.read', 'enrollment.approve', 'enrollment.request', 'officers.manage']);
-    expect(permissionsOf('officer').sort()).toEqual(['accounts.operate', 'accounts.read', 'enrollment.approve', 'enrollment.request']);
-    expect(permissionsOf('auditor').sort()).toEqual(['accounts.read', 'audit.read']);
+    expect(permissionsOf('admin').sort()).toEqual(['accounts.operate', 'accounts.read', 'audit.read', 'drills.operate', 'enrollment.approve', 'enrollment.request', 'incidents.classify', 'officers.manage', 'reports.read', 'reports.send']);
+    expect(permissionsOf('officer').sort()).toEqual(['accounts.operate', 'accounts.read', 'drills.operate', 'enrollment.approve', 'enrollment.request', 'incidents.classify', 'reports.read', 'reports.send']);
+    expect(permissionsOf('auditor').sort()).toEqual(['accounts.read', 'audit.read', 'reports.read']);
   });
 
   test('no role but admin manages officers, and auditors change nothing', () => {
