@@ -3,7 +3,7 @@
 // the entries. Reports each problem with its kind and the first bad seq. Works the same on the database and on an
 // exported bundle.
 import { CompactRange, subtreeSizes } from './merkle.ts';
-import { verifyChunk, type ChunkResult } from './verify-chunk.ts';
+import { ChunkVerifier, type ChunkResult } from './verify-chunk.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { SignedNoteError, type NoteVerifier } from './signed-note.ts';
 import { GENESIS_CHAIN_HEX, type StoredEntry } from './audit-record.ts';
@@ -62,24 +62,19 @@ export function inlineChunks(entries: AsyncIterable<StoredEntry[]>, chunkSize = 
   if (chunkSize < 1 || (chunkSize & (chunkSize - 1)) !== 0) throw new RangeError('the chunk size must be a power of two');
   return {
     async *run(marks) {
-      let pending: StoredEntry[] = [];
-      let from = 0;
-      let prev = GENESIS_CHAIN_HEX;
-      const flush = (): ChunkResult => {
-        const to = from + pending.length;
-        const r = verifyChunk({ entries: pending, from, prevChain: prev, marks: marks.filter((m) => m > from && m <= to) });
-        from = to;
-        prev = r.lastChain;
-        pending = [];
-        return r;
-      };
+      const start = (from: number, prev: string): ChunkVerifier => new ChunkVerifier(from, prev, marks.filter((m) => m > from && m <= from + chunkSize));
+      let current = start(0, GENESIS_CHAIN_HEX);
       for await (const batch of entries) {
         for (const e of batch) {
-          pending.push(e);
-          if (pending.length === chunkSize) yield flush();
+          current.add(e);
+          if (current.count === chunkSize) {
+            const r = current.result();
+            yield r;
+            current = start(r.from + r.count, r.lastChain);
+          }
         }
       }
-      if (pending.length > 0) yield flush();
+      if (current.count > 0) yield current.result();
     },
   };
 }

@@ -29,39 +29,63 @@ export interface ChunkResult {
   atMarks: { size: number; subtrees: string[] }[];
 }
 
-export function verifyChunk(input: ChunkInput): ChunkResult {
-  const { entries, from } = input;
-  const marks = new Set(input.marks);
-  const range = new CompactRange();
-  const atMarks: ChunkResult['atMarks'] = [];
-  let prev = input.prevChain;
-  let problem: Problem | undefined;
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i]!;
-    const expected = from + i;
+/**
+ * Incremental form: feed the chunk's entries in order with add() (no need to hold them all), then result().
+ * Keeps memory flat and the garbage collector idle while large chunks stream past.
+ */
+export class ChunkVerifier {
+  readonly #from: number;
+  readonly #marks: Set<number>;
+  readonly #range = new CompactRange();
+  readonly #atMarks: ChunkResult['atMarks'] = [];
+  #prev: string;
+  #problem: Problem | undefined;
+
+  constructor(from: number, prevChain: string, marks: number[]) {
+    this.#from = from;
+    this.#prev = prevChain;
+    this.#marks = new Set(marks);
+  }
+
+  get count(): number {
+    return this.#range.size;
+  }
+
+  add(e: StoredEntry): void {
+    const expected = this.#from + this.#range.size;
     const leaf = recordLeafLatin1(e.record);
-    if (!problem) {
+    if (!this.#problem) {
       const inRecord = recordSeq(e.record);
       if (e.seq !== expected) {
-        problem =
+        this.#problem =
           e.seq > expected
             ? { kind: 'deleted', seq: expected, message: `seq ${expected}${e.seq - 1 > expected ? `–${e.seq - 1}` : ''} missing: entries were deleted` }
             : { kind: 'reordered', seq: e.seq, message: `seq ${e.seq} appears after seq ${expected - 1}: entries are out of order` };
       } else if (inRecord !== e.seq) {
-        problem =
+        this.#problem =
           inRecord === undefined
             ? { kind: 'edited', seq: e.seq, message: `entry ${e.seq} is damaged: its record is not a canonical audit record` }
             : { kind: 'reordered', seq: Math.min(e.seq, inRecord), message: `the entry written as seq ${inRecord} is stored at seq ${e.seq}: entries were moved` };
       } else {
-        const chain = nextChainHex(prev, leaf);
+        const chain = nextChainHex(this.#prev, leaf);
         if (chain !== e.chainHash) {
-          problem = { kind: 'edited', seq: e.seq, message: `entry ${e.seq} does not match its chain hash: its record or hash was changed after it was written` };
+          this.#problem = { kind: 'edited', seq: e.seq, message: `entry ${e.seq} does not match its chain hash: its record or hash was changed after it was written` };
         }
-        prev = chain;
+        this.#prev = chain;
       }
     }
-    range.appendLatin1(leaf);
-    if (marks.has(from + range.size)) atMarks.push({ size: from + range.size, subtrees: range.subtreesLatin1() });
+    this.#range.appendLatin1(leaf);
+    const size = this.#from + this.#range.size;
+    if (this.#marks.has(size)) this.#atMarks.push({ size, subtrees: this.#range.subtreesLatin1() });
   }
-  return { from, count: entries.length, lastChain: prev, problem, subtrees: range.subtreesLatin1(), atMarks };
+
+  result(): ChunkResult {
+    return { from: this.#from, count: this.#range.size, lastChain: this.#prev, problem: this.#problem, subtrees: this.#range.subtreesLatin1(), atMarks: this.#atMarks };
+  }
+}
+
+export function verifyChunk(input: ChunkInput): ChunkResult {
+  const v = new ChunkVerifier(input.from, input.prevChain, input.marks);
+  for (const e of input.entries) v.add(e);
+  return v.result();
 }

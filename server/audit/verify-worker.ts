@@ -1,10 +1,11 @@
 // Worker thread for parallel verification: opens the store read-only on its own connection, then verifies the
 // chunks it is sent (verify-chunk.ts) and posts the results back. Started through verify-worker-entry.mjs.
+// SQLite is read with better-sqlite3 directly (a lean start: the worker does not load Kysely or the migrations);
+// PostgreSQL goes through the store like everything else.
 import { parentPort, workerData } from 'node:worker_threads';
-import { openDatabase } from '../store/database.ts';
-import { GENESIS_CHAIN_HEX } from './audit-record.ts';
-import { entryBatches } from './audit-source.ts';
-import { verifyChunk } from './verify-chunk.ts';
+import BetterSqlite3 from 'better-sqlite3';
+import { GENESIS_CHAIN_HEX, type StoredEntry } from './audit-record.ts';
+import { ChunkVerifier } from './verify-chunk.ts';
 
 export interface VerifyWorkerData {
   sqlitePath: string;
@@ -17,20 +18,66 @@ export interface VerifyJob {
   marks: number[];
 }
 
-const data = workerData as VerifyWorkerData;
-const database = await openDatabase(data.databaseUrl ? { sqlitePath: data.sqlitePath, databaseUrl: data.databaseUrl } : { sqlitePath: data.sqlitePath, readonly: true });
+interface ChunkReader {
+  /** Chain hash of the last entry before `from`. */
+  prevChain(from: number): Promise<string>;
+  /** The entries with from <= seq < to, in seq order, in batches. */
+  entries(from: number, to: number): AsyncIterable<StoredEntry[]>;
+  close(): Promise<void>;
+}
+
+const READ_BATCH = 8192;
+
+async function openReader(data: VerifyWorkerData): Promise<ChunkReader> {
+  if (!data.databaseUrl) {
+    const db = new BetterSqlite3(data.sqlitePath, { readonly: true, fileMustExist: true });
+    const before = db.prepare('SELECT chain_hash FROM audit_entry WHERE seq < ? ORDER BY seq DESC LIMIT 1').pluck();
+    const rows = db.prepare('SELECT seq, record, chain_hash FROM audit_entry WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?').raw(true);
+    return {
+      async prevChain(from) {
+        return from === 0 ? GENESIS_CHAIN_HEX : ((before.get(from) as string | undefined) ?? GENESIS_CHAIN_HEX);
+      },
+      async *entries(from, to) {
+        let next = from;
+        for (;;) {
+          const list = rows.all(next, to, READ_BATCH) as [number, string, string][];
+          const out = new Array<StoredEntry>(list.length);
+          for (let i = 0; i < list.length; i++) out[i] = { seq: list[i]![0], record: list[i]![1], chainHash: list[i]![2] };
+          if (out.length) yield out;
+          if (list.length < READ_BATCH) return;
+          next = list[list.length - 1]![0] + 1;
+        }
+      },
+      async close() {
+        db.close();
+      },
+    };
+  }
+  const { openDatabase } = await import('../store/database.ts');
+  const { entryBatches } = await import('./audit-source.ts');
+  const database = await openDatabase({ sqlitePath: data.sqlitePath, databaseUrl: data.databaseUrl });
+  return {
+    async prevChain(from) {
+      const prev = from === 0 ? undefined : await database.db.selectFrom('audit_entry').select('chain_hash').where('seq', '<', from).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      return prev?.chain_hash ?? GENESIS_CHAIN_HEX;
+    },
+    entries: (from, to) => entryBatches(database, { from, to: to - 1, batch: READ_BATCH }),
+    close: () => database.close(),
+  };
+}
+
+const reader = await openReader(workerData as VerifyWorkerData);
 
 parentPort!.on('message', (msg: VerifyJob | 'close') => {
   if (msg === 'close') {
-    void database.close().then(() => process.exit(0));
+    void reader.close().then(() => process.exit(0));
     return;
   }
   void (async () => {
     try {
-      const before = msg.from === 0 ? undefined : await database.db.selectFrom('audit_entry').select('chain_hash').where('seq', '<', msg.from).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      const entries = [];
-      for await (const b of entryBatches(database, { from: msg.from, to: msg.to - 1, batch: msg.to - msg.from })) entries.push(...b);
-      parentPort!.postMessage({ ok: true, result: verifyChunk({ entries, from: msg.from, prevChain: before?.chain_hash ?? GENESIS_CHAIN_HEX, marks: msg.marks }) });
+      const v = new ChunkVerifier(msg.from, await reader.prevChain(msg.from), msg.marks);
+      for await (const batch of reader.entries(msg.from, msg.to)) for (const e of batch) v.add(e);
+      parentPort!.postMessage({ ok: true, result: v.result() });
     } catch (err) {
       parentPort!.postMessage({ ok: false, error: (err as Error).message });
     }

@@ -57,66 +57,105 @@ function precomputedRows(n: number): [number, string, string][] {
   return rows;
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 async function main(): Promise<void> {
   console.log(`breakglass audit benchmark: ${fmt(N)} entries, Node ${process.version}, SQLite WAL synchronous=FULL, in ${dir}`);
+  console.log('Each figure is the median of rounds in which ours and the baseline alternate, so disk and CPU weather hit both alike.');
 
-  // (b1) single-entry durable appends, raw and ours interleaved in rounds so disk weather hits both alike.
+  // (b1) single-entry durable appends: ROUNDS rounds of SINGLE/ROUNDS appends each, raw then ours.
   const rawSingle = await rawDb(join(dir, 'raw-single.db'));
   const singleRows = precomputedRows(SINGLE);
   const config = loadConfig({ env: { BREAKGLASS_DATA_DIR: join(dir, 'app'), BREAKGLASS_AUDIT_ORIGIN: 'bench.breakglass.local/audit' } });
   const rt = await openRuntime(config);
-  const ROUNDS = 4;
-  let rawSingleMs = 0;
-  let appSingleMs = 0;
+  const ROUNDS = 8;
+  const single = { raw: [] as number[], app: [] as number[], ratio: [] as number[] };
   let t = 0;
   for (let round = 0; round < ROUNDS; round++) {
     const from = (round * SINGLE) / ROUNDS;
     const to = ((round + 1) * SINGLE) / ROUNDS;
-    t = performance.now();
-    for (let i = from; i < to; i++) rawSingle.insert.run(...singleRows[i]!);
-    rawSingleMs += performance.now() - t;
-    t = performance.now();
-    for (let i = from; i < to; i++) {
-      const e = event(i);
-      await rt.audit.change(async (_tx, audit) => audit.record(e));
+    const runRaw = (): number => {
+      const t0 = performance.now();
+      for (let i = from; i < to; i++) rawSingle.insert.run(...singleRows[i]!);
+      return (to - from) / ((performance.now() - t0) / 1000);
+    };
+    const runApp = async (): Promise<number> => {
+      const t0 = performance.now();
+      for (let i = from; i < to; i++) {
+        const e = event(i);
+        await rt.audit.change(async (_tx, audit) => audit.record(e));
+      }
+      return (to - from) / ((performance.now() - t0) / 1000);
+    };
+    // Alternate which goes first: the disk may still be flushing the other's writes.
+    let rawRate: number;
+    let appRate: number;
+    if (round % 2 === 0) {
+      rawRate = runRaw();
+      appRate = await runApp();
+    } else {
+      appRate = await runApp();
+      rawRate = runRaw();
     }
-    appSingleMs += performance.now() - t;
+    single.raw.push(rawRate);
+    single.app.push(appRate);
+    single.ratio.push(appRate / rawRate);
   }
   await rawSingle.close();
-  const rawSingleRate = SINGLE / (rawSingleMs / 1000);
-  const appSingleRate = SINGLE / (appSingleMs / 1000);
 
-  // (b2) batched durable appends, which also fill the log for (a).
+  // (b2) 1,000-entry transactions: ROUNDS rounds of 20,000 entries, raw then ours; then fill the log to N untimed.
   const rawBatch = await rawDb(join(dir, 'raw-batch.db'));
-  const batchSample = Math.min(N, 200_000);
-  const batchRows = precomputedRows(batchSample);
+  const PER_ROUND = Math.min(20_000, Math.floor((N - SINGLE - 1) / ROUNDS));
+  const batchRows = precomputedRows(PER_ROUND * ROUNDS);
   const begin = rawBatch.db.prepare('BEGIN');
   const commit = rawBatch.db.prepare('COMMIT');
-  t = performance.now();
-  for (let i = 0; i < batchSample; i += BATCH) {
-    begin.run();
-    for (let j = i; j < Math.min(i + BATCH, batchSample); j++) rawBatch.insert.run(...batchRows[j]!);
-    commit.run();
-  }
-  const rawBatchRate = batchSample / ((performance.now() - t) / 1000);
-  await rawBatch.close();
-
-  const remaining = N - SINGLE - 1; // entry 0 is audit.initialized
-  t = performance.now();
+  const batched = { raw: [] as number[], app: [] as number[], ratio: [] as number[] };
   let appended = 0;
-  let lastPrint = 0;
-  while (appended < remaining) {
-    const k = Math.min(BATCH, remaining - appended);
+  const appendBatch = async (k: number): Promise<void> => {
     await rt.audit.change(async (_tx, audit) => {
       for (let j = 0; j < k; j++) audit.record(event(appended + j));
     });
     appended += k;
+  };
+  for (let round = 0; round < ROUNDS; round++) {
+    const from = round * PER_ROUND;
+    const runRaw = (): number => {
+      const t0 = performance.now();
+      for (let i = from; i < from + PER_ROUND; i += BATCH) {
+        begin.run();
+        for (let j = i; j < Math.min(i + BATCH, from + PER_ROUND); j++) rawBatch.insert.run(...batchRows[j]!);
+        commit.run();
+      }
+      return PER_ROUND / ((performance.now() - t0) / 1000);
+    };
+    const runApp = async (): Promise<number> => {
+      const t0 = performance.now();
+      for (let i = 0; i < PER_ROUND; i += BATCH) await appendBatch(Math.min(BATCH, PER_ROUND - i));
+      return PER_ROUND / ((performance.now() - t0) / 1000);
+    };
+    let rawRate: number;
+    let appRate: number;
+    if (round % 2 === 0) {
+      rawRate = runRaw();
+      appRate = await runApp();
+    } else {
+      appRate = await runApp();
+      rawRate = runRaw();
+    }
+    batched.raw.push(rawRate);
+    batched.app.push(appRate);
+    batched.ratio.push(appRate / rawRate);
+  }
+  await rawBatch.close();
+  const remaining = N - SINGLE - 1; // entry 0 is audit.initialized
+  let lastPrint = 0;
+  while (appended < remaining) {
+    await appendBatch(Math.min(BATCH, remaining - appended));
     if (process.stderr.isTTY && appended - lastPrint >= 100_000) {
       process.stderr.write(`\r  appended ${fmt(appended + SINGLE + 1)} / ${fmt(N)}`);
       lastPrint = appended;
     }
   }
-  const appBatchRate = appended / ((performance.now() - t) / 1000);
   if (process.stderr.isTTY) process.stderr.write('\n');
   await rt.checkpointer.checkpoint();
   const verifier = parseVerifierKey(rt.identity.verifierKey);
@@ -127,59 +166,70 @@ async function main(): Promise<void> {
   const records: string[] = [];
   for await (const b of entryBatches(rt.database)) for (const e of b) records.push(`\u0000${e.record}`);
   const chainBuf = Buffer.allocUnsafe(64);
-  t = performance.now();
-  let prevBin = Buffer.alloc(32).toString('latin1');
-  for (const r of records) {
-    chainBuf.write(prevBin, 0, 32, 'latin1');
-    chainBuf.write(shaBin(r), 32, 32, 'latin1');
-    prevBin = shaBin(chainBuf);
-  }
-  const baseVerifyRate = records.length / ((performance.now() - t) / 1000);
-  records.length = 0;
-  (globalThis as { gc?: () => void }).gc?.();
-
+  const baselineLoop = (): number => {
+    const t0 = performance.now();
+    let prevBin = Buffer.alloc(32).toString('latin1');
+    for (const r of records) {
+      chainBuf.write(prevBin, 0, 32, 'latin1');
+      chainBuf.write(shaBin(r), 32, 32, 'latin1');
+      prevBin = shaBin(chainBuf);
+    }
+    return records.length / ((performance.now() - t0) / 1000);
+  };
   const checkpoints = checkpointInputsFromDb(await storedCheckpoints(rt.database));
-  t = performance.now();
-  const report = await verifyAuditLog({ origin, verifier, checkpoints, entries: entryBatches(rt.database) });
-  const verifySerialRate = report.entries / ((performance.now() - t) / 1000);
-  // The path `breakglass audit verify` takes for a large stored log: chunks verified by worker threads.
   const workers = defaultWorkerCount();
-  t = performance.now();
-  const parallel = await verifyAuditLog({ origin, verifier, checkpoints, chunks: databaseChunks({ sqlitePath: config.storage.sqlitePath, databaseUrl: undefined }, { end: await storedEnd(rt.database), workers }) });
-  const verifyRate = parallel.entries / ((performance.now() - t) / 1000);
-  if (!parallel.ok || parallel.rootHash !== report.rootHash) throw new Error('parallel verification disagreed with the serial pass');
+  const end = await storedEnd(rt.database);
+  const verify = { base: [] as number[], serial: [] as number[], parallel: [] as number[] };
+  let report: Awaited<ReturnType<typeof verifyAuditLog>> | undefined;
+  for (let round = 0; round < 3; round++) {
+    verify.base.push(baselineLoop());
+    t = performance.now();
+    report = await verifyAuditLog({ origin, verifier, checkpoints, entries: entryBatches(rt.database) });
+    verify.serial.push(report.entries / ((performance.now() - t) / 1000));
+    // The path `breakglass audit verify` takes for a large stored log: chunks verified by worker threads.
+    t = performance.now();
+    const parallel = await verifyAuditLog({ origin, verifier, checkpoints, chunks: databaseChunks({ sqlitePath: config.storage.sqlitePath, databaseUrl: undefined }, { end, workers }) });
+    verify.parallel.push(parallel.entries / ((performance.now() - t) / 1000));
+    if (!parallel.ok || parallel.rootHash !== report.rootHash) throw new Error('parallel verification disagreed with the serial pass');
+  }
+  records.length = 0;
+  if (!report?.ok) throw new Error(`benchmark log did not verify: ${JSON.stringify(report?.problems)}`);
 
-  // Memory, in a separate untimed pass: live heap (after a forced GC) sampled every 10 batches.
+  // Memory, in a separate untimed pass: live heap (after a forced GC) after each chunk of the serial path.
   const gc = (globalThis as { gc?: () => void }).gc;
-  let liveEarly = 0;
+  gc?.();
+  let liveFirst = 0;
   let liveAll = 0;
-  let batches = 0;
+  let firstChunk = 0;
   await verifyAuditLog({
     origin,
     verifier,
     checkpoints,
     entries: entryBatches(rt.database),
     onProgress: (n) => {
-      if (!gc || batches++ % 10 !== 0) return;
+      if (!gc) return;
       gc();
       const h = process.memoryUsage().heapUsed;
-      if (n <= N / 10) liveEarly = Math.max(liveEarly, h);
+      if (!firstChunk) {
+        firstChunk = n;
+        liveFirst = h;
+      }
       liveAll = Math.max(liveAll, h);
     },
   });
   await rt.close();
-  if (!report.ok) throw new Error(`benchmark log did not verify: ${JSON.stringify(report.problems)}`);
 
-  const line = (label: string, ours: number, base: number, goal: number): void => {
-    const ratio = ours / base;
-    console.log(`${label.padEnd(46)} ${fmt(ours).padStart(10)}/s vs ${fmt(base).padStart(10)}/s  ratio ${fmt(ratio, 2)}  (goal ≥ ${goal}) ${ratio >= goal ? 'ok' : 'BELOW GOAL'}`);
+  const line = (label: string, ours: number[], base: number[], ratios: number[], goal: number): void => {
+    const ratio = median(ratios);
+    const spread = `${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}`;
+    console.log(`${label.padEnd(44)} ${fmt(median(ours)).padStart(9)}/s vs ${fmt(median(base)).padStart(9)}/s  ratio ${fmt(ratio, 2)} (rounds ${spread}; goal ≥ ${goal}) ${ratio >= goal ? 'ok' : 'BELOW GOAL'}`);
   };
   console.log('');
-  line(`(a) verify, ${workers} worker thread${workers === 1 ? '' : 's'} (audit verify)`, verifyRate, baseVerifyRate, 0.5);
-  line('(a) verify, one thread (bundles, small logs)', verifySerialRate, baseVerifyRate, 0.5);
-  line('(b) append, one entry per transaction', appSingleRate, rawSingleRate, 0.8);
-  line(`(b) append, ${fmt(BATCH)} entries per transaction`, appBatchRate, rawBatchRate, 0.8);
-  if (gc) console.log(`verify live heap (after GC): at most ${fmt(liveEarly / 1_048_576, 1)} MiB over the first 10% of entries, ${fmt(liveAll / 1_048_576, 1)} MiB over all ${fmt(report.entries)}`);
+  line(`(a) verify, ${workers} worker thread${workers === 1 ? '' : 's'} (audit verify)`, verify.parallel, verify.base, verify.parallel.map((v, i) => v / verify.base[i]!), 0.5);
+  line('(a) verify, one thread (bundles, small logs)', verify.serial, verify.base, verify.serial.map((v, i) => v / verify.base[i]!), 0.5);
+  line('(b) append, one entry per transaction', single.app, single.raw, single.ratio, 0.8);
+  line(`(b) append, ${fmt(BATCH)} entries per transaction`, batched.app, batched.raw, batched.ratio, 0.8);
+  if (gc) console.log(`verify live heap (after GC): ${fmt(liveFirst / 1_048_576, 1)} MiB after the first ${fmt(firstChunk)} entries, at most ${fmt(liveAll / 1_048_576, 1)} MiB over all ${fmt(report.entries)}`);
   else console.log('verify live heap: not measured (run with --expose-gc, as npm run bench:audit does)');
   console.log(`log verified: ${fmt(report.entries)} entries, ${report.checkpoints.verified} checkpoint(s), root ${report.rootHash}`);
   rmSync(dir, { recursive: true, force: true });
