@@ -135,14 +135,15 @@ export function readCoreSettings(src: SettingsSource, configFile: string | undef
   const logLevel = src.oneOf<LogLevel>(SETTING.logLevel, ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info');
 
   const server: ServerSettings = { host, port, publicUrl, tls };
+  const graph = readGraphSettings(src);
   return {
     server,
     storage: { dataDir, databaseUrl: databaseUrl && /^postgres(ql)?:\/\//.test(databaseUrl) ? databaseUrl : undefined, sqlitePath: join(dataDir, 'breakglass.db') },
     audit: { origin, signingKeyPath, checkpointIntervalSeconds, checkpointCopyPath },
-    graph: readGraphSettings(src),
+    graph,
     simulator: readSimulatorSettings(src),
     auth: readAuthSettings(src, server),
-    enrollment: readEnrollmentSettings(src),
+    enrollment: readEnrollmentSettings(src, { simulated: graph.mode === 'simulated' }),
     drills: readDrillSettings(src),
     logLevel,
     configFile,

@@ -74,7 +74,7 @@ export function breakglassKeys(ctx: CommandContext, config: Config, deps: Enroll
     const hid = hidKeyProvider();
     return { ...hid, withKey: (fn) => hid.withKey(fn, { device }) };
   }
-  return keyProviderFor(config.enrollment.keySource);
+  return keyProviderFor(config.enrollment.keySource, config.storage.dataDir);
 }
 
 export function officerKeys(ctx: CommandContext, config: Config, deps: EnrollmentCliDeps): KeyProvider {

@@ -15,7 +15,11 @@ export interface EnrollmentSettings {
   reconcileIntervalMinutes: number;
   /** The local allow-list of key models and minimums (docs/hardware.md); undefined = minimums only. */
   allowListPath: string | undefined;
-  /** `hid` (keys attached to this machine) or `virtual:<profile>` (a software key; demos and tests only). */
+  /**
+   * `hid` (keys attached to this machine) or `virtual:<profile>` (a software key; demos and tests only). Default:
+   * `hid` with real Microsoft Graph; the virtual YubiKey 5 profile with the simulated tenant, so `npm start` works
+   * end to end without hardware.
+   */
   keySource: string;
   /** Direct mode: ask Graph (beta) for a challenge this long; undefined = v1.0's fixed 5 minutes. */
   challengeTimeoutMinutes: number | undefined;
@@ -31,8 +35,11 @@ export const ENROLLMENT_KEYS = {
   challenge: { env: 'BREAKGLASS_PASSKEY_CHALLENGE_MINUTES', file: 'enrollment.challengeTimeoutMinutes' },
 } as const;
 
-export function readEnrollmentSettings(src: SettingsSource): EnrollmentSettings {
-  const keySource = src.string(ENROLLMENT_KEYS.keySource, 'hid')!;
+/** The virtual key used with the simulated tenant unless told otherwise (also `sim signin`'s default). */
+export const SIMULATED_DEFAULT_KEY_SOURCE = 'virtual:yubikey-5-nfc-5.4.3';
+
+export function readEnrollmentSettings(src: SettingsSource, opts: { simulated?: boolean } = {}): EnrollmentSettings {
+  const keySource = src.string(ENROLLMENT_KEYS.keySource, opts.simulated ? SIMULATED_DEFAULT_KEY_SOURCE : 'hid')!;
   if (keySource !== 'hid' && !/^virtual:.+/.test(keySource)) {
     src.problem(ENROLLMENT_KEYS.keySource, 'must be "hid" (keys attached to this machine) or "virtual:<profile>" (a software key, for demos and tests)');
   }

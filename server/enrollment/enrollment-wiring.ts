@@ -47,7 +47,7 @@ function unavailableDirectory(): Directory {
 
 export async function createEnrollment(runtime: Runtime, opts: { keys?: KeyProvider; hooks?: LifecycleHooks; logger?: EnrollmentLogger } = {}): Promise<EnrollmentWiring> {
   const settings = runtime.config.enrollment;
-  const keys = opts.keys ?? keyProviderFor(settings.keySource);
+  const keys = opts.keys ?? keyProviderFor(settings.keySource, runtime.config.storage.dataDir);
   const hooks = opts.hooks ?? defaultLifecycleHooks;
   const service = new EnrollmentService({
     audit: runtime.audit,

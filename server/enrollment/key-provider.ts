@@ -7,6 +7,7 @@ import {
   nodeHidBackend,
   type HidBackend,
 } from '../../hardware/index.ts';
+import { mergeCredentials, readSavedCredentials, saveCredentials, virtualKeyFile } from '../simulator/virtual-key-store.ts';
 
 export interface KeyUse {
   key: SecurityKey;
@@ -71,10 +72,42 @@ export function virtualKeyProvider(virtualKey: VirtualSecurityKey): KeyProvider 
   };
 }
 
-/** A provider for the configured `keySource` (`hid` or `virtual:<profile name or file>`). */
-export function keyProviderFor(keySource: string): KeyProvider {
+/**
+ * A virtual key whose credentials live in `<dataDir>/virtual-keys/<profile>.json`, shared with `breakglass sim
+ * register-key|signin` in other processes: a key enrolled on behalf of an account here can sign in for a drill there.
+ * Credentials are merged in from the file before each use and saved after it; the PIN stays in memory only.
+ */
+export function persistentVirtualKeyProvider(dataDir: string, profile: string): KeyProvider {
+  const lock = new Mutex();
+  let loaded: VirtualSecurityKey | undefined;
+  return {
+    description: `VIRTUAL key (${profile}; software, not hardware; kept in ${virtualKeyFile(dataDir, profile)})`,
+    virtual: true,
+    withKey(fn) {
+      return lock.run(async () => {
+        loaded ??= await VirtualSecurityKey.load(profile);
+        const vk = loaded;
+        vk.authenticator.importCredentials(mergeCredentials(vk.authenticator.exportCredentials(), readSavedCredentials(dataDir, profile)));
+        const key = await SecurityKey.open(vk.open(), { descriptor: vk.descriptor });
+        try {
+          return await fn({ key, virtual: true, serial: vk.descriptor.serialNumber ?? null });
+        } finally {
+          await key.close().catch(() => undefined);
+          saveCredentials(dataDir, profile, vk.authenticator.exportCredentials());
+        }
+      });
+    },
+  };
+}
+
+/**
+ * A provider for the configured `keySource` (`hid` or `virtual:<profile name or file>`). With a data folder, a
+ * virtual key keeps its credentials there (see persistentVirtualKeyProvider).
+ */
+export function keyProviderFor(keySource: string, dataDir?: string): KeyProvider {
   if (keySource === 'hid') return hidKeyProvider();
   const profile = keySource.replace(/^virtual:/, '');
+  if (dataDir) return persistentVirtualKeyProvider(dataDir, profile);
   let loaded: Promise<VirtualSecurityKey> | undefined;
   let provider: KeyProvider | undefined;
   const lazy = async () => {

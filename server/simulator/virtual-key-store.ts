@@ -34,39 +34,62 @@ export interface LoadedVirtualKey {
   save(): void;
 }
 
+/** The credentials kept for a virtual key ([] when it has none yet). */
+export function readSavedCredentials(dataDir: string, profile: string): VirtualCredentialRecord[] {
+  const file = virtualKeyFile(dataDir, profile);
+  if (!existsSync(file)) return [];
+  let saved: SavedKey;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as SavedKey;
+  } catch (err) {
+    throw new BreakglassError('virtual_key_unreadable', `the virtual key file ${file} is not readable JSON (${(err as Error).message}); move it away to start with an empty key`, { status: 400 });
+  }
+  if (saved.format !== FORMAT || !Array.isArray(saved.credentials)) {
+    throw new BreakglassError('virtual_key_unreadable', `${file} is not a breakglass virtual key file`, { status: 400 });
+  }
+  return saved.credentials;
+}
+
+/** Union by credential id; where both hold one, the higher signature counter wins (the key that was used last). */
+export function mergeCredentials(a: VirtualCredentialRecord[], b: VirtualCredentialRecord[]): VirtualCredentialRecord[] {
+  const byId = new Map<string, VirtualCredentialRecord>();
+  for (const c of [...a, ...b]) {
+    const had = byId.get(c.id);
+    if (!had || c.signCount > had.signCount) byId.set(c.id, c);
+  }
+  return [...byId.values()];
+}
+
+/**
+ * Saves a virtual key's credentials, merged with what the file holds now: the service and a CLI command may both
+ * hold the same virtual key, and neither may erase the other's new credentials.
+ */
+export function saveCredentials(dataDir: string, profile: string, credentials: VirtualCredentialRecord[]): void {
+  const file = virtualKeyFile(dataDir, profile);
+  mkdirSync(join(dataDir, 'virtual-keys'), { recursive: true, mode: 0o700 });
+  const data: SavedKey = {
+    format: FORMAT,
+    profile,
+    note: 'VIRTUAL security key for the simulated tenant (tests, demos, training drills). Holds test private keys; never the PIN.',
+    credentials: mergeCredentials(readSavedCredentials(dataDir, profile), credentials),
+  };
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, file);
+  chmodSync(file, 0o600);
+}
+
 export async function loadVirtualKey(dataDir: string, profile: string, pin: string): Promise<LoadedVirtualKey> {
   const file = virtualKeyFile(dataDir, profile);
   const key = await VirtualSecurityKey.load(profile, { pin });
-  let credentials = 0;
-  if (existsSync(file)) {
-    let saved: SavedKey;
-    try {
-      saved = JSON.parse(readFileSync(file, 'utf8')) as SavedKey;
-    } catch (err) {
-      throw new BreakglassError('virtual_key_unreadable', `the virtual key file ${file} is not readable JSON (${(err as Error).message}); move it away to start with an empty key`, { status: 400 });
-    }
-    if (saved.format !== FORMAT || !Array.isArray(saved.credentials)) {
-      throw new BreakglassError('virtual_key_unreadable', `${file} is not a breakglass virtual key file`, { status: 400 });
-    }
-    key.authenticator.importCredentials(saved.credentials);
-    credentials = saved.credentials.length;
-  }
+  const saved = readSavedCredentials(dataDir, profile);
+  if (saved.length) key.authenticator.importCredentials(saved);
   return {
     key,
     file,
-    credentials,
+    credentials: saved.length,
     save() {
-      mkdirSync(join(dataDir, 'virtual-keys'), { recursive: true, mode: 0o700 });
-      const data: SavedKey = {
-        format: FORMAT,
-        profile,
-        note: 'VIRTUAL security key for the simulated tenant (tests, demos, training drills). Holds test private keys; never the PIN.',
-        credentials: key.authenticator.exportCredentials(),
-      };
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
-      renameSync(tmp, file);
-      chmodSync(file, 0o600);
+      saveCredentials(dataDir, profile, key.authenticator.exportCredentials());
     },
   };
 }
