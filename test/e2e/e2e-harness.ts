@@ -2,6 +2,7 @@
 // can be crossed without waiting), Debian's Chromium through playwright-core, one CDP virtual authenticator per page
 // (CTAP2, USB, resident keys, user verification), axe-core injected through the DevTools protocol (not a <script>, so
 // the strict CSP stays on), and a record of any CSP violation the page reports.
+import { PassThrough } from 'node:stream';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -41,6 +42,8 @@ export interface E2eService {
   url: string;
   clock: TickingClock;
   dataDir: string;
+  /** Every log line the service wrote (JSON lines, debug level), for secret scans. */
+  logs(): string;
   bootstrapCode: string;
   close(): Promise<void>;
 }
@@ -49,13 +52,17 @@ export async function startE2eService(opts: { env?: NodeJS.ProcessEnv } = {}): P
   const dataDir = mkdtempSync(join(tmpdir(), 'bg-e2e-'));
   const clock = new TickingClock();
   const config = loadConfig({ env: { BREAKGLASS_DATA_DIR: dataDir, BREAKGLASS_PORT: '0', BREAKGLASS_AUTH_RATE_LIMIT: '1000', BREAKGLASS_AUDIT_ORIGIN: 'e2e.breakglass.local/audit', ...opts.env } });
-  const service = await startService(config, { logger: false, clock, checkpoints: false });
+  let logText = '';
+  const stream = new PassThrough();
+  stream.on('data', (d: Buffer) => (logText += d.toString()));
+  const service = await startService(config, { logger: { level: 'debug', stream }, clock, checkpoints: false });
   await service.runtime.checkpointer.checkpoint();
   return {
     service,
     url: service.url,
     clock,
     dataDir,
+    logs: () => logText,
     bootstrapCode: service.server.auth.bootstrapNotice?.code ?? '',
     async close() {
       await service.close();

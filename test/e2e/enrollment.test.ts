@@ -6,7 +6,10 @@
 // The service's key source is a virtual key with the CDP authenticator's AAGUID (Chromium's virtual authenticator has
 // no HID side to pre-check). Every page gets an axe-core scan, a CSP check and its screenshot in docs/screenshots/.
 // The steps share one browser and one service and run in order.
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { runCli } from '../helpers/cli.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { ensureClientBuilt, launchChromium, openTab, screenshot, seriousA11yViolations, startE2eService, type E2eService, type OfficerTab } from './e2e-harness.ts';
@@ -246,6 +249,30 @@ describe('key enrollment in Chromium', () => {
     expect(table).toContain('enrolled (direct)');
   });
 
+  test('after the whole run, the TAP and the key PIN are nowhere: data folder, service log, audit exports', async () => {
+    expect(tap).toMatch(/^\S{8,}$/);
+    const exportsDir = mkdtempSync(join(tmpdir(), 'bg-e2e-exports-'));
+    const env = { BREAKGLASS_DATA_DIR: svc.dataDir, BREAKGLASS_AUDIT_ORIGIN: 'e2e.breakglass.local/audit' };
+    for (const format of ['jsonl', 'csv']) {
+      const r = await runCli(['audit', 'export', '--format', format, '--out', join(exportsDir, `audit.${format}`)], env);
+      expect(r.code).toBe(0);
+    }
+    const files = [...listFiles(svc.dataDir), ...listFiles(exportsDir)];
+    // The database (and its WAL), checkpoint copies, the simulated tenant's state, the virtual keys, the exports.
+    expect(files.some((f) => f.endsWith('breakglass.db'))).toBe(true);
+    expect(files.some((f) => f.endsWith('audit.jsonl'))).toBe(true);
+    for (const f of files) {
+      const bytes = readFileSync(f).toString('latin1');
+      expect(bytes.includes(tap), `the TAP appears in ${f}`).toBe(false);
+      expect(bytes.includes('246810'), `the key PIN appears in ${f}`).toBe(false);
+    }
+    const logs = svc.logs();
+    expect(logs.length).toBeGreaterThan(1000);
+    expect(logs).not.toContain(tap);
+    expect(logs).not.toContain('246810');
+    rmSync(exportsDir, { recursive: true, force: true });
+  });
+
   test('no page showed a CSP violation or a console error', () => {
     for (const t of tabs) {
       expect(t.cspViolations).toEqual([]);
@@ -253,3 +280,7 @@ describe('key enrollment in Chromium', () => {
     }
   });
 });
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
