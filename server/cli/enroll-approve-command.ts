@@ -1,6 +1,6 @@
 // `breakglass enroll approve <request id>`: officer B — a different officer from the requester — approves, proving
 // who they are with their passkey at that moment (the CLI's equivalent of the web front end's step-up).
-import { officerNames } from '../enrollment/enrollment-requests.ts';
+import { officerNames } from '../auth/officer-names.ts';
 import { configOption } from './cli-config.ts';
 import { EXIT_OK, flag, writeJson, writeLine, type Command } from './command.ts';
 import { officerKeyHelp, officerKeyOptions, printRequest, provenOfficer, withEnrollment, type EnrollmentCliDeps } from './enrollment-cli.ts';

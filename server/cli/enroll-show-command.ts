@@ -1,5 +1,6 @@
 // `breakglass enroll show <request id>`: the request and its evidence — every audited step, with who did it and when.
-import { officerNames, requireRequest } from '../enrollment/enrollment-requests.ts';
+import { officerNames } from '../auth/officer-names.ts';
+import { requireRequest } from '../enrollment/enrollment-requests.ts';
 import { cliConfig, configOption } from './cli-config.ts';
 import { EXIT_OK, flag, writeJson, writeLine, type Command } from './command.ts';
 import { printRequest } from './enrollment-cli.ts';

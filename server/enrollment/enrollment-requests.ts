@@ -125,11 +125,3 @@ export async function listRequests(db: Db, q: RequestQuery = {}): Promise<Enroll
   if (q.states?.length) query = query.where('enrollment_request.state', 'in', q.states);
   return (await query.execute()).map((r) => toRequest(r as Row));
 }
-
-/** Display names for the `officer:<id>` actors a request mentions (others, e.g. `system`, are left out). */
-export async function officerNames(db: Db, actors: (string | null)[]): Promise<Record<string, string>> {
-  const ids = [...new Set(actors.filter((a): a is string => !!a && a.startsWith('officer:')).map((a) => a.slice('officer:'.length)))];
-  if (!ids.length) return {};
-  const rows = await db.selectFrom('officer').select(['id', 'display_name']).where('id', 'in', ids).execute();
-  return Object.fromEntries(rows.map((r) => [`officer:${r.id}`, r.display_name]));
-}

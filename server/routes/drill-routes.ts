@@ -3,6 +3,7 @@
 // pass restarts the account's 90-day clock and a fail is a finding.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { officerNames } from '../auth/officer-names.ts';
 import { requireAccount } from '../accounts/emergency-accounts.ts';
 import { drillCalendar } from '../drills/drill-calendar.ts';
 import { cancelDrill, closeDrill, getDrill, listDrills, openDrill, verdictOf, type DrillStatus } from '../drills/drill-service.ts';
@@ -61,11 +62,15 @@ export const drillRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/:id',
     {
       config: { access: 'accounts.read' },
-      schema: { tags: ['drills'], summary: 'One drill: window, people, sign-in evidence, checklist, result; and the alerts about its account', params: IdParam, response: { 200: Type.Object({ drill: DrillSchema, alerts: Type.Array(AlertSchema) }), ...errors } },
+      schema: { tags: ['drills'], summary: 'One drill: window, people, sign-in evidence, checklist, result; and the alerts about its account', params: IdParam, response: { 200: Type.Object({ drill: DrillSchema, alerts: Type.Array(AlertSchema), officers: Type.Record(Type.String(), Type.String(), { description: 'Display names of the officers named in the drill, by actor' }) }), ...errors } },
     },
     async (req) => {
       const drill = await getDrill(db(), req.params.id, now());
-      return { drill, alerts: await listAlerts(db(), { subject: `account:${drill.accountId}`, limit: 20 }) };
+      return {
+        drill,
+        alerts: await listAlerts(db(), { subject: `account:${drill.accountId}`, limit: 20 }),
+        officers: await officerNames(db(), [drill.openedBy, drill.result?.closedBy ?? null]),
+      };
     },
   );
 

@@ -177,11 +177,13 @@ export function DrillConsolePage({ id }: { id: string }) {
   const app = useApp();
   const [drill, setDrill] = useState<Drill | null>(null);
   const [alerts, setAlerts] = useState<AlertView[]>([]);
+  const [officers, setOfficers] = useState<Record<string, string>>({});
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [cancelReason, setCancelReason] = useState('');
   const load = useCallback(async () => {
-    const r = await api<{ drill: Drill; alerts: AlertView[] }>('GET', `/api/drills/${id}`);
+    const r = await api<{ drill: Drill; alerts: AlertView[]; officers: Record<string, string> }>('GET', `/api/drills/${id}`);
+    setOfficers(r.officers);
     setDrill(r.drill);
     setAlerts(r.alerts);
   }, [id]);
@@ -256,7 +258,7 @@ export function DrillConsolePage({ id }: { id: string }) {
         <dd>{d.expectedKey || 'not recorded'}</dd>
         <dt>Announced</dt>
         <dd>
-          {when(d.openedAt)} by <span class="mono">{d.openedBy}</span>
+          {when(d.openedAt)} by {officers[d.openedBy] ?? <span class="mono">{d.openedBy}</span>}
         </dd>
         {d.notes ? (
           <>
@@ -278,7 +280,7 @@ export function DrillConsolePage({ id }: { id: string }) {
         <>
           <h2>Result</h2>
           <p>
-            Closed {when(d.result.closedAt)} by <span class="mono">{d.result.closedBy}</span>.
+            Closed {when(d.result.closedAt)} by {officers[d.result.closedBy] ?? <span class="mono">{d.result.closedBy}</span>}.
           </p>
           <ul>
             {d.result.reasons.map((r) => (
