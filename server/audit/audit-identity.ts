@@ -2,6 +2,7 @@
 // Fixed on first start and recorded in the log itself (entry `audit.initialized`), so a later change of origin or
 // key is refused instead of silently producing checkpoints nobody can tie to the earlier ones.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import type { AuditSettings } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
@@ -23,9 +24,16 @@ export async function readMeta(database: Database, key: string): Promise<string 
 }
 
 export async function initAuditIdentity(log: AuditLog, settings: AuditSettings): Promise<AuditIdentity> {
-  const { key, created } = loadOrCreateSigningKey(settings.signingKeyPath);
   const storedOrigin = await readMeta(log.database, 'audit.origin');
   if (storedOrigin !== undefined) {
+    // An existing log: its key must be there. Never create one here — a fresh key at a mistyped or emptied path
+    // would sit where the real one should be.
+    if (!existsSync(settings.signingKeyPath)) {
+      throw new SigningKeyError(
+        `the audit signing key ${settings.signingKeyPath} is missing, and this log (${storedOrigin}) was started with it; restore the key file from your backup (or fix BREAKGLASS_AUDIT_SIGNING_KEY)`,
+      );
+    }
+    const { key, created } = loadOrCreateSigningKey(settings.signingKeyPath);
     if (settings.origin !== undefined && settings.origin !== storedOrigin) {
       throw new ConfigError([`BREAKGLASS_AUDIT_ORIGIN (config file: audit.origin): this log's origin is "${storedOrigin}" and cannot change; remove the setting or set it to that value`]);
     }
@@ -39,6 +47,7 @@ export async function initAuditIdentity(log: AuditLog, settings: AuditSettings):
     }
     return { origin: storedOrigin, signer, verifierKey, keyCreated: created };
   }
+  const { key, created } = loadOrCreateSigningKey(settings.signingKeyPath);
   const origin = settings.origin ?? `breakglass.local/${randomBytes(4).toString('hex')}/audit`;
   if (!isValidKeyName(origin)) throw new ConfigError([`audit origin ${JSON.stringify(origin)} must be non-empty with no spaces or "+"`]);
   const signer = signerFromPrivateKey(origin, key);

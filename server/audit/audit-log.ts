@@ -2,6 +2,7 @@
 // entries in one serialised transaction, so there is never a change without its entry nor an entry without its
 // change. Entries are append-only, hash-chained and covered by signed checkpoints (checkpointer.ts).
 import type { Statement } from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../store/database.ts';
 import type { Db } from '../store/schema.ts';
@@ -179,7 +180,12 @@ export class AuditLog {
   async entries(q: EntryQuery): Promise<AuditEntry[]> {
     let query = this.database.db.selectFrom('audit_entry').select(['seq', 'record', 'chain_hash']).orderBy('seq', 'desc').limit(q.limit);
     if (q.before !== undefined) query = query.where('seq', '<', q.before);
-    if (q.action) query = q.action.endsWith('.*') ? query.where('action', 'like', `${q.action.slice(0, -1).replace(/[%_]/g, '')}%`) : query.where('action', '=', q.action);
+    if (q.action) {
+      // A prefix (`drill.*`): compared as a substring, so `%`/`_` in it are plain characters and the match is
+      // case-sensitive on both SQLite (whose LIKE is not) and PostgreSQL.
+      const prefix = q.action.endsWith('.*') ? q.action.slice(0, -1) : undefined;
+      query = prefix ? query.where(sql<string>`substr(action, 1, ${prefix.length})`, '=', prefix) : query.where('action', '=', q.action);
+    }
     if (q.actor) query = query.where('actor', '=', q.actor);
     if (q.subject) query = query.where('subject', '=', q.subject);
     const rows = await query.execute();

@@ -11,11 +11,23 @@ import { CompactRange } from './merkle.ts';
 import type { NoteSigner } from './signed-note.ts';
 import { BreakglassError } from '../errors.ts';
 import type { Db } from '../store/schema.ts';
+import type { Database } from '../store/database.ts';
 
 export class AuditIntegrityError extends BreakglassError {
   constructor(message: string) {
     super('audit_integrity', message, { status: 500 });
   }
+}
+
+interface LatestCheckpoint {
+  treeSize: number;
+  rootHash: Buffer;
+  id: number;
+}
+
+async function latestCheckpoint(db: Db): Promise<LatestCheckpoint | undefined> {
+  const row = await db.selectFrom('audit_checkpoint').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+  return row ? { treeSize: Number(row.tree_size), rootHash: Buffer.from(row.root_hash, 'hex'), id: Number(row.id) } : undefined;
 }
 
 export interface CheckpointerLogger {
@@ -31,6 +43,8 @@ export class Checkpointer {
   #range = new CompactRange();
   #chain = GENESIS_CHAIN_HEX;
   #timer: NodeJS.Timeout | undefined;
+  #lastSignedAt: string | undefined;
+  #lastError: string | undefined;
   #running: Promise<unknown> = Promise.resolve();
 
   constructor(log: AuditLog, signer: NoteSigner, opts: { copyPath?: string; logger?: CheckpointerLogger } = {}) {
@@ -47,11 +61,37 @@ export class Checkpointer {
     return run;
   }
 
+  /** When the last checkpoint was signed, and the error of the last attempt if it failed (for /ready). */
+  health(): { lastSignedAt: string | undefined; lastError: string | undefined } {
+    return { lastSignedAt: this.#lastSignedAt, lastError: this.#lastError };
+  }
+
   async #checkpoint(): Promise<StoredCheckpoint> {
+    try {
+      const cp = await this.#sign();
+      this.#lastSignedAt = cp.at;
+      this.#lastError = undefined;
+      return cp;
+    } catch (err) {
+      this.#lastError = (err as Error).message;
+      throw err;
+    }
+  }
+
+  async #sign(): Promise<StoredCheckpoint> {
     const database = this.#log.database;
+    // First re-check what is already committed, outside the write lock and on a connection of its own: at the first
+    // checkpoint of a process that is the whole log, and writers (and, on SQLite, every reader of the main
+    // connection) must not wait for it. Inside the lock only what was appended meanwhile is left to check.
+    const reader = await database.openReader();
+    try {
+      await this.#catchUp(reader, reader.db, await latestCheckpoint(reader.db));
+    } finally {
+      await reader.close();
+    }
     const stored = await database.write(async (tx) => {
-      const latest = await tx.selectFrom('audit_checkpoint').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
-      await this.#catchUp(tx, latest ? { treeSize: Number(latest.tree_size), rootHash: Buffer.from(latest.root_hash, 'hex'), id: Number(latest.id) } : undefined);
+      const latest = await latestCheckpoint(tx);
+      await this.#catchUp(database, tx, latest);
       const at = this.#log.clock.now().toISOString();
       const rootHash = this.#range.root();
       const treeSize = this.#range.size;
@@ -64,10 +104,10 @@ export class Checkpointer {
     return stored;
   }
 
-  async #catchUp(tx: Db, latest: { treeSize: number; rootHash: Buffer; id: number } | undefined): Promise<void> {
+  /** Extends the verified tree with the entries in `source` after it; `executor` is the transaction when inside one. */
+  async #catchUp(source: Database, executor: Db, latest: LatestCheckpoint | undefined): Promise<void> {
     let headSeq = -1;
-    const database = this.#log.database;
-    const head = await tx.selectFrom('audit_entry').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const head = await executor.selectFrom('audit_entry').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
     if (head) headSeq = Number(head.seq);
     if (headSeq + 1 < this.#range.size) {
       throw new AuditIntegrityError(`the audit log shrank from ${this.#range.size} to ${headSeq + 1} entries; refusing to sign a checkpoint (run \`breakglass audit verify\`)`);
@@ -81,7 +121,7 @@ export class Checkpointer {
       }
     };
     if (this.#range.size === 0) checkLatest();
-    for await (const batch of entryBatches(database, { from: this.#range.size }, tx)) {
+    for await (const batch of entryBatches(source, { from: this.#range.size }, executor)) {
       for (const e of batch) {
         if (e.seq !== this.#range.size || recordSeq(e.record) !== e.seq) {
           throw new AuditIntegrityError(`audit seq ${this.#range.size} is missing or moved; refusing to sign (run \`breakglass audit verify\`)`);

@@ -1,4 +1,5 @@
-// Brings the store in line with the `drills` settings when the service (or a drill CLI command) starts: the cadence
+// Brings the store in line with the `drills` settings when the service starts (CLI commands never do, so a shell
+// with other settings cannot redirect the service's alerts): the cadence
 // that new cycles use (meta `drills.schedule`) and the alert channels raiseAlert() fans out to (notify_channel).
 // Writes, with one `drills.settings_applied` audit event, only when something differs, so restarts with the same
 // settings leave no trace and a changed cadence or channel list is on the record.

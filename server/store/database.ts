@@ -24,6 +24,12 @@ export interface Database {
    * transaction-scoped advisory lock). Commits when `fn` resolves, rolls back when it throws.
    */
   write<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /**
+   * A handle for long reads that must not hold up writers and must see only committed data: on SQLite a second,
+   * read-only connection to the same file (the main connection may be inside another caller's open transaction);
+   * on PostgreSQL the pool itself. Close it when done (a no-op for PostgreSQL).
+   */
+  openReader(): Promise<Database>;
   close(): Promise<void>;
 }
 
@@ -115,11 +121,12 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
       if (err instanceof StorageError) throw err;
       throw new StorageError(storageMessage(location, err), { cause: err });
     }
-    return {
+    const database: Database = {
       db,
       dialect: 'postgres',
       location,
       sqlite: undefined,
+      openReader: async () => ({ ...database, close: async () => undefined }),
       write: (fn) =>
         db.transaction().execute(async (trx) => {
           await sql`select pg_advisory_xact_lock(${PG_WRITE_LOCK})`.execute(trx);
@@ -127,6 +134,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         }),
       close: () => db.destroy(),
     };
+    return database;
   }
 
   const { db, raw } = openSqlite(opts);
@@ -143,6 +151,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     dialect: 'sqlite',
     location,
     sqlite: raw,
+    openReader: () => openDatabase({ sqlitePath: opts.sqlitePath, readonly: true }),
     write: (fn) =>
       // Hold Kysely's single connection for the whole transaction so no other query interleaves with it.
       db.connection().execute(async (conn) => {

@@ -2,6 +2,7 @@
 // without an entry is refused; secrets are refused; entries are durable (synchronous=FULL on SQLite, and a killed
 // process loses no acknowledged entry); the searchable columns always agree with the hashed record.
 import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { AuditWriteError } from '../../../server/audit/audit-log.ts';
@@ -88,6 +89,29 @@ describe.each(backends)('audit log writes on %s', (name) => {
     expect((await r.audit.entries({ limit: 10, actor: 'officer:alice' })).map((e) => e.action)).toEqual(['key.checked', 'drill.opened']);
     expect((await r.audit.entries({ limit: 10, action: 'drill.*' })).map((e) => e.action)).toEqual(['drill.closed', 'drill.opened']);
     expect((await r.audit.entries({ limit: 10, subject: 'account:1', before: 2 })).map((e) => e.seq)).toEqual([1]);
+  });
+
+  test('an action prefix matches literally and case-sensitively ("_" and "%" are plain characters)', async () => {
+    const r = await open();
+    await r.audit.record(
+      { actor: 'system', action: 'tap_policy.checked', subject: 's' },
+      { actor: 'system', action: 'tapXpolicy.checked', subject: 's' },
+      { actor: 'system', action: 'Drill.opened', subject: 's' },
+      { actor: 'system', action: 'drill.opened', subject: 's' },
+    );
+    expect((await r.audit.entries({ limit: 10, action: 'tap_policy.*' })).map((e) => e.action)).toEqual(['tap_policy.checked']);
+    expect((await r.audit.entries({ limit: 10, action: 'drill.*' })).map((e) => e.action)).toEqual(['drill.opened']);
+    expect(await r.audit.entries({ limit: 10, action: '%.*' })).toEqual([]);
+  });
+
+  test('an existing log whose signing key file is missing refuses to start, and creates no new key', async () => {
+    b = await createBackend(name);
+    const first = await openRuntime(backendConfig(b));
+    await first.close();
+    const keyPath = backendConfig(b).audit.signingKeyPath;
+    rmSync(keyPath);
+    await expect(openRuntime(backendConfig(b))).rejects.toThrow(/audit signing key .* is missing, and this log \(test\.breakglass\.local\/audit\) was started with it; restore the key file/);
+    expect(existsSync(keyPath)).toBe(false);
   });
 
   if (name === 'sqlite') {
