@@ -3,9 +3,10 @@
 // account's keys stay registered until someone removes them or disables the account in Entra, and the result lists
 // them so the officer can do that — breakglass holds no permission to disable users.
 import type { AuditLog } from '../audit/audit-log.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import type { EnrollmentService } from '../enrollment/enrollment-service.ts';
 import { InvalidInputError } from '../errors.ts';
-import { requireAccount, retireAccount, type EmergencyAccount } from './emergency-accounts.ts';
+import { RETIRE_REASON_MAX, requireAccount, retireAccount, type EmergencyAccount } from './emergency-accounts.ts';
 import { listKeys } from './key-inventory.ts';
 
 export interface RetirementResult {
@@ -19,7 +20,8 @@ export async function retireEmergencyAccount(
   deps: { audit: AuditLog; enrollment: EnrollmentService },
   input: { account: string; reason: string; actor: string },
 ): Promise<RetirementResult> {
-  const reason = input.reason.trim();
+  // Checked before anything changes: the open enrollments are cancelled (each its own change) before the retirement.
+  const reason = cleanText(input.reason, { field: 'the reason', max: RETIRE_REASON_MAX });
   if (!reason) throw new InvalidInputError('say why the account is retired (--reason)');
   const db = deps.audit.database.db;
   const account = await requireAccount(db, input.account);

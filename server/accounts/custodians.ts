@@ -3,7 +3,8 @@
 // account's drill clock: the account must be proven again after a staff change.
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
+import { cleanText } from '../domain/clean-text.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 import type { AccountCustodianTable, Db } from '../store/schema.ts';
 import { requireAccount } from './emergency-accounts.ts';
 import type { LifecycleHooks } from './lifecycle-hooks.ts';
@@ -42,20 +43,13 @@ export async function listCustodians(db: Db, accountId: string, opts: { includeR
   return (await q.execute()).map(toCustodian);
 }
 
-function text(v: string | undefined, what: string, max: number, required = false): string {
-  const s = (v ?? '').trim();
-  if (required && !s) throw new InvalidInputError(`${what} is required`);
-  if (s.length > max) throw new InvalidInputError(`${what} must be at most ${max} characters`);
-  return s;
-}
-
 export async function addCustodian(
   deps: { audit: AuditLog },
   input: { account: string; name: string; contact?: string; role?: string; actor: string },
 ): Promise<Custodian> {
-  const name = text(input.name, 'the custodian\'s name', 120, true);
-  const contact = text(input.contact, 'the contact', 200);
-  const role = text(input.role, 'the role', 80);
+  const name = cleanText(input.name, { field: 'the custodian\'s name', max: 120, required: true });
+  const contact = cleanText(input.contact, { field: 'the contact', max: 200 });
+  const role = cleanText(input.role, { field: 'the role', max: 80 });
   return deps.audit.change(async (tx, audit) => {
     const account = await requireAccount(tx, input.account);
     if (account.status !== 'active') throw new ConflictError('account_retired', `${account.upn} is retired`);
@@ -87,7 +81,7 @@ export async function removeCustodian(
   deps: { audit: AuditLog; hooks: Pick<LifecycleHooks, 'restartDrillClock'> },
   input: { custodian: string; reason: string; actor: string },
 ): Promise<{ custodian: Custodian; drillDueAt: string }> {
-  const reason = text(input.reason, 'the reason', 500, true);
+  const reason = cleanText(input.reason, { field: 'the reason', max: 500, required: true });
   return deps.audit.change(async (tx, audit) => {
     const r = await tx.selectFrom('account_custodian').selectAll().where('id', '=', input.custodian).executeTakeFirst();
     if (!r) throw new NotFoundError(`no custodian "${input.custodian}"`);

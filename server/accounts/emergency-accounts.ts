@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { accountFindings, type Finding } from '../domain/account-findings.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import { restartDrillClock } from '../drills/drill-clock.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Directory } from '../graph/directory.ts';
@@ -39,6 +40,8 @@ export function toAccount(r: EmergencyAccountTable): EmergencyAccount {
 }
 
 export const DEFAULT_DRILL_INTERVAL_DAYS = 90;
+/** Longest retirement reason: it also becomes part of the cancel reason (at most 500) of the account's open enrollments. */
+export const RETIRE_REASON_MAX = 400;
 
 export interface AccountDeps {
   audit: AuditLog;
@@ -79,6 +82,7 @@ export interface DesignateInput {
 }
 
 export async function designateAccount(deps: AccountDeps, input: DesignateInput): Promise<{ account: EmergencyAccount; findings: Finding[] }> {
+  const notes = cleanText(input.notes, { field: 'the notes', max: 500 });
   const interval = input.drillIntervalDays ?? DEFAULT_DRILL_INTERVAL_DAYS;
   if (!Number.isInteger(interval) || interval < 1 || interval > 90) {
     throw new InvalidInputError('the drill interval must be a whole number of days from 1 to 90 (Microsoft asks for a test at least every 90 days)');
@@ -100,7 +104,7 @@ export async function designateAccount(deps: AccountDeps, input: DesignateInput)
       designated_by: input.actor,
       designated_at: deps.audit.clock.now().toISOString(),
       retired_at: null,
-      notes: input.notes ?? '',
+      notes,
     };
     await tx.insertInto('emergency_account').values(row).execute();
     audit.record({
@@ -117,7 +121,8 @@ export async function designateAccount(deps: AccountDeps, input: DesignateInput)
 }
 
 export async function retireAccount(deps: Pick<AccountDeps, 'audit'>, input: { account: string; reason: string; actor: string }): Promise<EmergencyAccount> {
-  if (!input.reason.trim()) throw new InvalidInputError('say why the account is retired (--reason)');
+  const reason = cleanText(input.reason, { field: 'the reason', max: RETIRE_REASON_MAX });
+  if (!reason) throw new InvalidInputError('say why the account is retired (--reason)');
   return deps.audit.change(async (tx, audit) => {
     const a = await requireAccount(tx, input.account);
     if (a.status === 'retired') throw new ConflictError('already_retired', `${a.upn} was already retired on ${a.retiredAt}`);
@@ -125,8 +130,8 @@ export async function retireAccount(deps: Pick<AccountDeps, 'audit'>, input: { a
     await tx.updateTable('emergency_account').set({ status: 'retired', retired_at: at }).where('id', '=', a.id).execute();
     // Its keys leave service with it (the inventory keeps them, marked retired, for the record).
     const keys = await tx.selectFrom('account_key').select(['id', 'graph_method_id']).where('account_id', '=', a.id).where('status', 'in', ['active', 'lost']).execute();
-    if (keys.length) await tx.updateTable('account_key').set({ status: 'retired', status_changed_at: at, status_changed_by: input.actor, status_reason: `account retired: ${input.reason}` }).where('id', 'in', keys.map((k) => k.id)).execute();
-    audit.record({ actor: input.actor, action: 'account.retired', subject: `account:${a.id}`, data: { upn: a.upn, reason: input.reason, keysRetired: keys.map((k) => ({ keyId: k.id, graphMethodId: k.graph_method_id })) } });
+    if (keys.length) await tx.updateTable('account_key').set({ status: 'retired', status_changed_at: at, status_changed_by: input.actor, status_reason: `account retired: ${reason}` }).where('id', 'in', keys.map((k) => k.id)).execute();
+    audit.record({ actor: input.actor, action: 'account.retired', subject: `account:${a.id}`, data: { upn: a.upn, reason, keysRetired: keys.map((k) => ({ keyId: k.id, graphMethodId: k.graph_method_id })) } });
     return { ...a, status: 'retired' as const, retiredAt: at };
   });
 }

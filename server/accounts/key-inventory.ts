@@ -5,6 +5,7 @@
 // transaction as the write.
 import { randomUUID } from 'node:crypto';
 import type { AuditLog, AuditRecorder } from '../audit/audit-log.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Directory } from '../graph/directory.ts';
 import { GraphNotFoundError } from '../graph/graph-errors.ts';
@@ -159,13 +160,9 @@ export interface InventoryDeps {
   directory: Directory;
 }
 
-const LIMIT = { text: 200 };
-
-function cleanText(v: string | undefined, what: string): string {
-  const s = (v ?? '').trim();
-  if (s.length > LIMIT.text) throw new InvalidInputError(`${what} must be at most ${LIMIT.text} characters`);
-  return s;
-}
+const TEXT_MAX = 200;
+const REASON_MAX = 500;
+const textField = (what: string) => ({ field: what, max: TEXT_MAX });
 
 /**
  * Adopts a key Entra already has for the account (registered before breakglass, or found by reconcile) into the
@@ -175,9 +172,9 @@ export async function adoptKey(
   deps: InventoryDeps,
   input: { account: string; methodId: string; location?: string; sealNumber?: string; serial?: string; actor: string },
 ): Promise<AccountKey> {
-  const location = cleanText(input.location, 'the location');
-  const sealNumber = cleanText(input.sealNumber, 'the seal number');
-  const serial = cleanText(input.serial, 'the serial number') || null;
+  const location = cleanText(input.location, textField('the location'));
+  const sealNumber = cleanText(input.sealNumber, textField('the seal number'));
+  const serial = cleanText(input.serial, textField('the serial number')) || null;
   const account = await requireAccount(deps.audit.database.db, input.account);
   if (account.status !== 'active') throw new ConflictError('account_retired', `${account.upn} is retired`);
   let method;
@@ -218,9 +215,10 @@ export async function updateCustody(
   input: { key: string; location?: string; sealNumber?: string; reason: string; actor: string },
 ): Promise<AccountKey> {
   if (input.location === undefined && input.sealNumber === undefined) throw new InvalidInputError('say what changed: a new location, a new seal number, or both');
-  if (!input.reason.trim()) throw new InvalidInputError('say why the custody changed (e.g. "re-sealed after the drill on 2026-11-02")');
-  const location = input.location === undefined ? undefined : cleanText(input.location, 'the location');
-  const sealNumber = input.sealNumber === undefined ? undefined : cleanText(input.sealNumber, 'the seal number');
+  const reason = cleanText(input.reason, { field: 'the reason', max: REASON_MAX });
+  if (!reason) throw new InvalidInputError('say why the custody changed (e.g. "re-sealed after the drill on 2026-11-02")');
+  const location = input.location === undefined ? undefined : cleanText(input.location, textField('the location'));
+  const sealNumber = input.sealNumber === undefined ? undefined : cleanText(input.sealNumber, textField('the seal number'));
   return deps.audit.change(async (tx, audit) => {
     const k = await requireKey(tx, input.key);
     if (k.status !== 'active') throw new ConflictError('key_not_active', `key ${k.displayName} is ${k.status}; only active keys have custody`);
@@ -230,7 +228,7 @@ export async function updateCustody(
       actor: input.actor,
       action: 'key.custody_changed',
       subject: `account:${k.accountId}`,
-      data: { keyId: k.id, from: { location: k.location, sealNumber: k.sealNumber }, to: { location: next.location, sealNumber: next.seal_number }, reason: input.reason.trim() },
+      data: { keyId: k.id, from: { location: k.location, sealNumber: k.sealNumber }, to: { location: next.location, sealNumber: next.seal_number }, reason },
     });
     return { ...k, location: next.location, sealNumber: next.seal_number };
   });
@@ -238,14 +236,15 @@ export async function updateCustody(
 
 /** Marks a key lost (a fact report; revoking it in Entra is a four-eyes replacement, see server/enrollment). */
 export async function reportKeyLost(deps: Pick<InventoryDeps, 'audit'>, input: { key: string; reason: string; actor: string }): Promise<AccountKey> {
-  if (!input.reason.trim()) throw new InvalidInputError('say what happened to the key (--reason)');
+  const reason = cleanText(input.reason, { field: 'the reason', max: REASON_MAX });
+  if (!reason) throw new InvalidInputError('say what happened to the key (--reason)');
   return deps.audit.change(async (tx, audit) => {
     const k = await requireKey(tx, input.key);
     if (k.status !== 'active') throw new ConflictError('key_not_active', `key ${k.displayName} is already ${k.status}`);
     const at = deps.audit.clock.now().toISOString();
-    await setKeyStatus(tx, k.id, 'lost', { actor: input.actor, at, reason: input.reason.trim() });
-    recordLost(audit, k, input.actor, input.reason.trim());
-    return { ...k, status: 'lost' as const, statusChangedAt: at, statusChangedBy: input.actor, statusReason: input.reason.trim() };
+    await setKeyStatus(tx, k.id, 'lost', { actor: input.actor, at, reason });
+    recordLost(audit, k, input.actor, reason);
+    return { ...k, status: 'lost' as const, statusChangedAt: at, statusChangedBy: input.actor, statusReason: reason };
   });
 }
 

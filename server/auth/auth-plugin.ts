@@ -8,13 +8,13 @@
 // secret. Rate limits (per client address) guard the ceremony routes.
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
-import { BreakglassError } from '../errors.ts';
 import type { Runtime } from '../runtime.ts';
 import * as E from './auth-errors.ts';
-import { AuthService, auditContexts, type SessionContext } from './auth-service.ts';
+import { AuthService, type SessionContext } from './auth-service.ts';
 import type { AuthSettings } from './auth-settings.ts';
+import { authFailureEvent } from './failure-audit.ts';
 import { RelyingParty } from './relying-party.ts';
 import { can, type Access, type Permission } from './roles.ts';
 import { safeEqual } from './secrets.ts';
@@ -63,8 +63,6 @@ const PERMISSION_TEXT: Record<Permission, string> = {
 };
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Failures that are not attempts at anything (nobody signed in, too many tries): not audited. */
-const NOT_AUDITED = new Set(['unauthenticated', 'session_expired', 'rate_limited']);
 
 export function sessionCookieName(settings: AuthSettings): string {
   // __Host-: the browser only accepts it with Secure, Path=/ and no Domain (RFC 6265bis §4.1.3.2).
@@ -82,20 +80,6 @@ export function clearSessionCookie(reply: FastifyReply, settings: AuthSettings):
 /** Route config for the rate-limited sign-in routes. */
 export function authRateLimit(settings: AuthSettings): { max: number; timeWindow: number } {
   return { max: settings.rateLimitPerMinute, timeWindow: 60_000 };
-}
-
-/** The stable problem code of an error (mirrors server/routes/problem.ts), for the audit record. */
-function reasonOf(err: FastifyError & { validation?: unknown }): string {
-  if (err instanceof BreakglassError) return err.code;
-  if (err.validation) return 'invalid_input';
-  if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'invalid_json';
-  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported_media_type';
-  return (err.code ?? 'error').toLowerCase();
-}
-
-function statusOf(err: FastifyError): number {
-  if (err instanceof BreakglassError) return err.status;
-  return typeof err.statusCode === 'number' ? err.statusCode : 500;
 }
 
 async function authPlugin(fastify: FastifyInstance, opts: { runtime: Runtime }): Promise<void> {
@@ -179,14 +163,10 @@ async function authPlugin(fastify: FastifyInstance, opts: { runtime: Runtime }):
   fastify.addHook('onError', async (request, _reply, error) => {
     const action = (request.routeOptions.config as { failureAction?: string })?.failureAction;
     if (!action) return;
-    const status = statusOf(error);
-    const reason = reasonOf(error);
-    if (status < 400 || status >= 500 || NOT_AUDITED.has(reason)) return;
-    const ctx = auditContexts.get(error) ?? {};
-    const s = request.officerSession;
-    const who = s ? `officer:${s.officer.id}` : 'anonymous';
+    const event = authFailureEvent(error, action, { officerId: request.officerSession?.officer.id, ip: request.ip });
+    if (!event) return;
     try {
-      await runtime.audit.record({ actor: ctx.actor ?? who, action, subject: ctx.subject ?? (s ? who : 'auth'), data: { ...ctx.data, reason, ip: request.ip } });
+      await runtime.audit.record(event);
     } catch (err) {
       request.log.error({ err }, 'could not record a failed sign-in attempt in the audit log');
     }

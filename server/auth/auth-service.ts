@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import type { AuditLog, AuditRecorder } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import { InvalidInputError, NotFoundError } from '../errors.ts';
 import type { Database } from '../store/database.ts';
 import type { Db, OfficerPasskeyTable } from '../store/schema.ts';
@@ -95,11 +96,9 @@ const TOUCH_INTERVAL_MS = 30_000;
 
 const officerActor = (id: string): string => `officer:${id}`;
 
+/** A display or passkey name: NFC, runs of white space folded to one space, then the shared free-text rule. */
 function cleanName(value: string, what: string, max: number): string {
-  const v = value.normalize('NFC').replace(/\s+/g, ' ').trim();
-  // Control characters would make the audit log and the UI misleading.
-  if (v.length === 0 || v.length > max || /[\p{Cc}\p{Cf}]/u.test(v)) throw new InvalidInputError(`${what} must be 1–${max} printable characters`);
-  return v;
+  return cleanText(typeof value === 'string' ? value.normalize('NFC').replace(/\s+/g, ' ') : value, { field: what, max, required: true });
 }
 
 function cleanUsername(value: string): string {

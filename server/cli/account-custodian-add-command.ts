@@ -14,7 +14,7 @@ export function createAccountCustodianAddCommand(deps: StoreCliDeps = {}): Comma
     options: { ...configOption, json: { type: 'boolean' }, name: { type: 'string' }, contact: { type: 'string' }, role: { type: 'string' } },
     positionals: { min: 1, max: 1, names: '<account>' },
     async run(ctx) {
-      const name = requireText(ctx, 'name', 'the custodian\'s name');
+      const name = requireText(ctx, 'name', 'the custodian\'s name', 120);
       const contact = stringOption(ctx, 'contact');
       const role = stringOption(ctx, 'role');
       const c = await withStoreAudit(ctx, deps, (audit) => addCustodian({ audit }, { account: ctx.positionals[0]!, name, actor: cliActor(), ...(contact ? { contact } : {}), ...(role ? { role } : {}) }));

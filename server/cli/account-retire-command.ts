@@ -1,6 +1,7 @@
 // `breakglass account retire <account> --reason TEXT`: cancels the account's open enrollment (deleting any TAP it
 // issued), retires the account and its inventory keys, and lists the keys Entra may still accept.
 import { retireEmergencyAccount } from '../accounts/account-retirement.ts';
+import { RETIRE_REASON_MAX } from '../accounts/emergency-accounts.ts';
 import { configOption } from './cli-config.ts';
 import { EXIT_OK, flag, writeJson, writeLine, type Command } from './command.ts';
 import { cliActor, requireText, withEnrollment, type EnrollmentCliDeps } from './enrollment-cli.ts';
@@ -13,7 +14,7 @@ export function createAccountRetireCommand(deps: EnrollmentCliDeps = {}): Comman
     options: { ...configOption, json: { type: 'boolean' }, reason: { type: 'string' } },
     positionals: { min: 1, max: 1, names: '<account>' },
     async run(ctx) {
-      const reason = requireText(ctx, 'reason', 'why the account is retired');
+      const reason = requireText(ctx, 'reason', 'why the account is retired', RETIRE_REASON_MAX);
       const result = await withEnrollment(ctx, deps, ({ runtime, service }) => retireEmergencyAccount({ audit: runtime.audit, enrollment: service }, { account: ctx.positionals[0]!, reason, actor: cliActor() }));
       if (flag(ctx, 'json')) writeJson(ctx.io, result);
       else {

@@ -1,10 +1,11 @@
 // `breakglass enroll request <account> --mode guided|direct --reason TEXT`: officer A, proven with their passkey,
 // requests an enrollment (or, with --replace, the replacement of a lost key). The key is pre-checked over USB; a
 // blocked key is refused, an undecided one needs --accept-unknown. A second officer must approve before it runs.
+import { DISPLAY_NAME_MAX } from '../enrollment/enrollment-service.ts';
 import { configOption } from './cli-config.ts';
 import { EXIT_OK, flag, stringOption, writeJson, writeLine, type Command } from './command.ts';
 import {
-  breakglassKeyHelp, breakglassKeyOptions, officerKeyHelp, officerKeyOptions, printPrecheck, printRequest, provenOfficer, requireMode, requireText, withEnrollment, type EnrollmentCliDeps,
+  breakglassKeyHelp, breakglassKeyOptions, officerKeyHelp, officerKeyOptions, optionalText, printPrecheck, printRequest, provenOfficer, requireMode, requireText, withEnrollment, type EnrollmentCliDeps,
 } from './enrollment-cli.ts';
 
 export function createEnrollRequestCommand(deps: EnrollmentCliDeps = {}): Command {
@@ -30,14 +31,17 @@ export function createEnrollRequestCommand(deps: EnrollmentCliDeps = {}): Comman
     async run(ctx) {
       const mode = requireMode(ctx);
       const reason = requireText(ctx, 'reason', 'why the key is enrolled');
+      const displayName = optionalText(ctx, 'name', DISPLAY_NAME_MAX);
+      const location = optionalText(ctx, 'location', 200);
+      const sealNumber = optionalText(ctx, 'seal', 200);
       const opt = (n: string) => stringOption(ctx, n);
       const { request, precheck, names } = await withEnrollment(ctx, deps, async (env) => {
         const officer = await provenOfficer(ctx, deps, env, 'enrollment.request');
         try {
           const done = await env.service.request({
             account: ctx.positionals[0]!, mode, reason, actor: officer.actor, acknowledgeUnknown: flag(ctx, 'accept-unknown'),
-            ...(opt('name') ? { displayName: opt('name')! } : {}), ...(opt('location') ? { location: opt('location')! } : {}),
-            ...(opt('seal') ? { sealNumber: opt('seal')! } : {}), ...(opt('replace') ? { replaceKey: opt('replace')! } : {}),
+            ...(displayName ? { displayName } : {}), ...(location ? { location } : {}),
+            ...(sealNumber ? { sealNumber } : {}), ...(opt('replace') ? { replaceKey: opt('replace')! } : {}),
           });
           return { ...done, names: { [officer.actor]: officer.displayName } };
         } finally {

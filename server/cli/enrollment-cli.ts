@@ -9,12 +9,14 @@ import { defaultLifecycleHooks, type LifecycleHooks } from '../accounts/lifecycl
 import type { Permission } from '../auth/roles.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import { STATE_LABEL } from '../domain/enrollment-state.ts';
 import type { EnrollmentRequest } from '../enrollment/enrollment-requests.ts';
 import { EnrollmentService } from '../enrollment/enrollment-service.ts';
 import { loadAllowListFor } from '../enrollment/enrollment-wiring.ts';
 import { hidKeyProvider, keyProviderFor, virtualKeyProvider, type KeyProvider } from '../enrollment/key-provider.ts';
 import type { PrecheckResult } from '../enrollment/precheck.ts';
+import { InvalidInputError } from '../errors.ts';
 import { openRuntime, requireDirectory, type Runtime } from '../runtime.ts';
 import { cliConfig } from './cli-config.ts';
 import { CliError, EXIT_USAGE, stringOption, writeLine, type CommandContext, type OptionSpec } from './command.ts';
@@ -124,10 +126,26 @@ export function requireMode(ctx: CommandContext): 'guided' | 'direct' {
   return mode;
 }
 
-export function requireText(ctx: CommandContext, name: string, what: string): string {
+/** A required free-text option (a reason, a name), checked like the service checks it; a bad value is a usage error (exit 2). */
+export function requireText(ctx: CommandContext, name: string, what: string, max = 500): string {
   const v = stringOption(ctx, name);
   if (!v?.trim()) throw new CliError(`--${name} is required: ${what}`);
-  return v.trim();
+  return optionText(v, name, max);
+}
+
+/** An optional free-text option, checked up front (before any passkey sign-in); undefined when not given or blank. */
+export function optionalText(ctx: CommandContext, name: string, max: number): string | undefined {
+  const v = stringOption(ctx, name);
+  return v === undefined ? undefined : optionText(v, name, max) || undefined;
+}
+
+function optionText(v: string, name: string, max: number): string {
+  try {
+    return cleanText(v, { field: `--${name}`, max });
+  } catch (err) {
+    if (err instanceof InvalidInputError) throw new CliError(err.message, EXIT_USAGE);
+    throw err;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@
 // different officer" means the same thing in both. The short session is signed out again when the command ends.
 import { getAssertion, type RequestOptionsJSON } from '../../hardware/index.ts';
 import { AuthService } from '../auth/auth-service.ts';
+import { authFailureEvent } from '../auth/failure-audit.ts';
 import { RelyingParty } from '../auth/relying-party.ts';
 import { can, type Permission } from '../auth/roles.ts';
 import { BreakglassError } from '../errors.ts';
@@ -37,6 +38,21 @@ export interface ProveOptions {
   onTouch?: () => void;
 }
 
+/**
+ * Records `auth.sign_in_failed` for a failed CLI sign-in (unknown passkey, disabled officer, counter gone backwards,
+ * bad signature…), built as the HTTP path builds it (server/auth/failure-audit.ts), with `ip: 'cli'`. If the audit log
+ * cannot take it, the sign-in error still reaches the officer, with a note that it went unrecorded.
+ */
+async function recordSignInFailure(runtime: Runtime, err: unknown): Promise<void> {
+  const event = authFailureEvent(err, 'auth.sign_in_failed', { ip: 'cli' });
+  if (!event) return;
+  try {
+    await runtime.audit.record(event);
+  } catch (auditErr) {
+    if (err instanceof Error) err.message += ` (and the failed sign-in could not be recorded in the audit log: ${(auditErr as Error).message})`;
+  }
+}
+
 export async function proveOfficer(runtime: Runtime, opts: ProveOptions): Promise<ProvenOfficer> {
   const settings = runtime.config.auth;
   const rp = new RelyingParty({ rpId: settings.rpId, rpName: settings.rpName, origin: () => settings.origin, challengeSeconds: settings.challengeSeconds, allowedAaguids: settings.allowedAaguids });
@@ -53,7 +69,11 @@ export async function proveOfficer(runtime: Runtime, opts: ProveOptions): Promis
       opts.device ? { device: opts.device } : {},
     ),
   );
-  const signedIn = await auth.signInVerify({ ceremonyId: start.ceremonyId, response: response as never }, 'cli');
+  const signedIn = await auth.signInVerify({ ceremonyId: start.ceremonyId, response: response as never }, 'cli').catch(async (err: unknown) => {
+    // Over HTTP the auth plugin records a failed sign-in; here the CLI is the client, so it records the same event.
+    await recordSignInFailure(runtime, err);
+    throw err;
+  });
   const found = await auth.lookupSession(signedIn.sessionId);
   if (!found || !('session' in found)) throw new BreakglassError('unauthenticated', 'the sign-in did not produce a session', { status: 401 });
   const session = found.session;

@@ -167,6 +167,7 @@ export function tenantChecks(t: TenantFacts): ReadinessCheck[] {
   if (!m) out.push(check('monitoring', 'unknown', 'Sign-in monitoring works', 'monitoring has not polled yet'));
   else if (m.state === 'ok') out.push(check('monitoring', 'ok', 'Sign-in monitoring works', `last successful poll ${m.lastSuccessAt ?? 'unknown'}`));
   else if (m.state === 'license_required') out.push(check('monitoring', 'problem', 'Sign-in monitoring works', 'the tenant has no Entra ID P1/P2 licence: sign-in logs cannot be read, so uses of the accounts are not detected and drills cannot be verified from the logs'));
+  else if (m.state === 'behind') out.push(check('monitoring', 'problem', 'Sign-in monitoring works', `monitoring is behind: more log records than one poll reads${m.detail ? ` (${m.detail})` : ''}; it reads on every minute until it has caught up`));
   else out.push(check('monitoring', 'problem', 'Sign-in monitoring works', `polling is failing${m.detail ? `: ${m.detail}` : ''}${m.lastSuccessAt ? `; last success ${m.lastSuccessAt}` : ''}`));
 
   const webhooks = t.channels.filter((c) => c.kind === 'webhook');

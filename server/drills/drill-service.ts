@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.ts';
 import { requireAccount, type EmergencyAccount } from '../accounts/emergency-accounts.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import type { EvidenceDecision } from '../domain/sign-in-evidence.ts';
 import { signInSummary, type SignInSummary } from '../domain/sign-in-evidence.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '../errors.ts';
@@ -101,14 +102,6 @@ export async function openDrillOf(db: Db, account: EmergencyAccount, now: Date):
   return r ? toDrill(r, now) : undefined;
 }
 
-function text(value: string | undefined, what: string, opts: { required: boolean; max: number }): string {
-  const v = (value ?? '').trim();
-  if (opts.required && !v) throw new InvalidInputError(`${what} is required`);
-  if (v.length > opts.max) throw new InvalidInputError(`${what} is at most ${opts.max} characters`);
-  if (/[\u0000-\u001f]/.test(v)) throw new InvalidInputError(`${what} must not contain control characters`);
-  return v;
-}
-
 export interface OpenDrillInput {
   /** Account id, UPN or object id. */
   account: string;
@@ -135,11 +128,11 @@ export async function openDrill(deps: { audit: AuditLog }, input: OpenDrillInput
   if (!Number.isInteger(minutes) || minutes < DRILL_MIN_MINUTES || minutes > DRILL_MAX_MINUTES) {
     throw new InvalidInputError(`the window lasts ${DRILL_MIN_MINUTES} to ${DRILL_MAX_MINUTES} minutes (got ${input.minutes})`);
   }
-  const performer = text(input.performer, 'the performer (who signs in)', { required: true, max: 120 });
-  const witness = text(input.witness, 'the witness', { required: true, max: 120 });
+  const performer = cleanText(input.performer, { field: 'the performer (who signs in)', required: true, max: 120 });
+  const witness = cleanText(input.witness, { field: 'the witness', required: true, max: 120 });
   if (performer.toLowerCase() === witness.toLowerCase()) throw new InvalidInputError('the witness must be someone other than the performer (four eyes)');
-  const expectedKey = text(input.expectedKey, 'the expected key', { required: false, max: 200 });
-  const notes = text(input.notes, 'notes', { required: false, max: 2000 });
+  const expectedKey = cleanText(input.expectedKey, { field: 'the expected key', required: false, max: 200 });
+  const notes = cleanText(input.notes, { field: 'notes', required: false, max: 2000 });
   const end = new Date(start.getTime() + minutes * MINUTE);
   return deps.audit.change(async (tx, audit) => {
     const account = await requireAccount(tx, input.account);
@@ -172,7 +165,7 @@ export async function openDrill(deps: { audit: AuditLog }, input: OpenDrillInput
 }
 
 export async function cancelDrill(deps: { audit: AuditLog }, input: { id: string; reason: string; actor: string }): Promise<Drill> {
-  const reason = text(input.reason, 'the reason', { required: true, max: 1000 });
+  const reason = cleanText(input.reason, { field: 'the reason', required: true, max: 1000 });
   return deps.audit.change(async (tx, audit) => {
     const now = deps.audit.clock.now();
     const d = await getDrill(tx, input.id, now);
@@ -217,11 +210,11 @@ export function passBlockers(d: Drill, c: Partial<CustodyChecklist>): string[] {
 
 export async function closeDrill(deps: { audit: AuditLog }, input: CloseDrillInput): Promise<Drill> {
   if (input.result !== 'passed' && input.result !== 'failed') throw new InvalidInputError('the result is passed or failed');
-  const notes = text(input.notes, 'notes', { required: input.result === 'failed', max: 4000 });
+  const notes = cleanText(input.notes, { field: 'notes', required: input.result === 'failed', max: 4000 });
   const checklist: CustodyChecklist = {
     sealIntactBefore: input.checklist.sealIntactBefore === true,
-    sealNumberBefore: text(input.checklist.sealNumberBefore, 'the seal number before', { required: false, max: 80 }),
-    sealNumberAfter: text(input.checklist.sealNumberAfter, 'the seal number after', { required: false, max: 80 }),
+    sealNumberBefore: cleanText(input.checklist.sealNumberBefore, { field: 'the seal number before', required: false, max: 80 }),
+    sealNumberAfter: cleanText(input.checklist.sealNumberAfter, { field: 'the seal number after', required: false, max: 80 }),
     witnessConfirmed: input.checklist.witnessConfirmed === true,
     adminTaskProven: input.checklist.adminTaskProven === true,
   };

@@ -5,7 +5,9 @@
 //     marked `collapsed` (a week offline sends "due tomorrow", not also "due in 7 days").
 //   - An overdue notice schedules the next escalation (every overdueRepeatDays), skipping to the first one still in
 //     the future, so an outage never releases a burst of escalations.
-//   - Notices of retired accounts are closed without an alert.
+//   - Notices of retired accounts are closed without an alert, and their open cycle is superseded.
+// Everything the tick writes is in its audit events: notices closed or collapsed and cycles superseded in
+// `drill.notices_closed`; a notice fired, and the escalation it schedules (`nextNotice`), in its `alert.raised`.
 // Nothing lives only in a timer: the worker's timer merely decides when to look at the rows again.
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
@@ -21,11 +23,13 @@ export interface TickResult {
   sent: { noticeId: string; accountId: string; kind: string; title: string }[];
   collapsed: { noticeId: string; kind: string }[];
   closed: { noticeId: string; reason: string }[];
+  /** Open cycles of retired accounts the tick ended (state `superseded`). */
+  cyclesSuperseded: { cycleId: string; accountId: string }[];
 }
 
 class NothingToDo extends Error {}
 
-const EMPTY = (): TickResult => ({ planned: [], sent: [], collapsed: [], closed: [] });
+const EMPTY = (): TickResult => ({ planned: [], sent: [], collapsed: [], closed: [], cyclesSuperseded: [] });
 
 export async function runDrillTick(deps: { audit: AuditLog; clock: Clock }): Promise<TickResult> {
   try {
@@ -55,6 +59,7 @@ export async function runDrillTick(deps: { audit: AuditLog; clock: Clock }): Pro
           await tx.updateTable('drill_notice').set({ superseded_at: nowIso, outcome: reason }).where('id', 'in', notices.map((n) => n.id)).execute();
           if (first.accountStatus !== 'active' && first.cycleState === 'open') {
             await tx.updateTable('drill_cycle').set({ state: 'superseded', ended_at: nowIso, ended_reason: 'account_retired' }).where('id', '=', first.cycleId).execute();
+            result.cyclesSuperseded.push({ cycleId: first.cycleId, accountId: first.accountId });
           }
           for (const n of notices) result.closed.push({ noticeId: n.id, reason });
           continue;
@@ -77,6 +82,20 @@ export async function runDrillTick(deps: { audit: AuditLog; clock: Clock }): Pro
           .orderBy('window_start')
           .executeTakeFirst();
         await tx.updateTable('drill_notice').set({ fired_at: nowIso, outcome: 'alerted', alert_dedupe_key: dedupeKey }).where('id', '=', send.id).execute();
+        // Keep escalating an overdue account, from the first escalation still ahead of now. The notice this schedules
+        // is named in the alert's details (so in its alert.raised event); null when none was added.
+        let next = nextOverdueNotice(send.kind, cycleDue, rules);
+        while (next && next.dueAt.getTime() <= now.getTime()) next = nextOverdueNotice(next.kind, cycleDue, rules);
+        let nextNotice: { noticeId: string; kind: string; dueAt: string } | null = null;
+        if (next) {
+          const row = { id: randomUUID(), kind: next.kind, due_at: next.dueAt.toISOString() };
+          const inserted = await tx
+            .insertInto('drill_notice')
+            .values({ ...row, cycle_id: send.cycleId, account_id: send.accountId, fired_at: null, superseded_at: null, outcome: null, alert_dedupe_key: null })
+            .onConflict((oc) => oc.columns(['cycle_id', 'kind']).doNothing())
+            .executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) nextNotice = { noticeId: row.id, kind: row.kind, dueAt: row.due_at };
+        }
         const offset = noticeOffsetDays(send.kind);
         await raiseAlert(tx, audit, {
           kind: offset < 0 ? 'drill.reminder' : offset === 0 ? 'drill.due' : 'drill.overdue',
@@ -93,26 +112,17 @@ export async function runDrillTick(deps: { audit: AuditLog; clock: Clock }): Pro
             plannedFor: send.dueAt,
             collapsed: collapse.map((n) => n.kind),
             plannedDrill: planned ? { drillId: planned.id, windowStart: planned.window_start, windowEnd: planned.window_end } : null,
+            nextNotice,
           },
         });
         result.sent.push({ noticeId: send.id, accountId: send.accountId, kind: send.kind, title });
-        // Keep escalating an overdue account, from the first escalation still ahead of now.
-        let next = nextOverdueNotice(send.kind, cycleDue, rules);
-        while (next && next.dueAt.getTime() <= now.getTime()) next = nextOverdueNotice(next.kind, cycleDue, rules);
-        if (next) {
-          await tx
-            .insertInto('drill_notice')
-            .values({ id: randomUUID(), cycle_id: send.cycleId, account_id: send.accountId, kind: next.kind, due_at: next.dueAt.toISOString(), fired_at: null, superseded_at: null, outcome: null, alert_dedupe_key: null })
-            .onConflict((oc) => oc.columns(['cycle_id', 'kind']).doNothing())
-            .execute();
-        }
       }
       if (result.closed.length || result.collapsed.length) {
         audit.record({
           actor: 'system',
           action: 'drill.notices_closed',
           subject: 'drills:schedule',
-          data: { at: nowIso, collapsed: result.collapsed, closed: result.closed },
+          data: { at: nowIso, collapsed: result.collapsed, closed: result.closed, cyclesSuperseded: result.cyclesSuperseded },
         });
       }
       // A tick that only sent notices is on the record through their alert.raised events.

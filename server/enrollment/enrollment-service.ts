@@ -39,6 +39,7 @@ import {
   type EnrollmentMode,
   type EnrollmentState,
 } from '../domain/enrollment-state.ts';
+import { cleanText } from '../domain/clean-text.ts';
 import { planTap } from '../domain/tap-plan.ts';
 import { ConflictError, InvalidInputError } from '../errors.ts';
 import type { Directory } from '../graph/directory.ts';
@@ -134,12 +135,6 @@ export interface DirectInput {
 }
 
 type Patch = Partial<Omit<EnrollmentRequestTable, 'id' | 'account_id' | 'state'>>;
-
-function text(v: string | undefined, what: string, max: number): string {
-  const s = (v ?? '').trim();
-  if (s.length > max) throw new InvalidInputError(`${what} must be at most ${max} characters`);
-  return s;
-}
 
 function defaultDisplayName(upn: string, model: string, serial: string | null): string {
   const who = upn.split('@')[0]!.toUpperCase();
@@ -274,10 +269,11 @@ export class EnrollmentService {
 
   async request(input: RequestInput): Promise<{ request: EnrollmentRequest; precheck: PrecheckResult }> {
     if (!(ENROLLMENT_MODES as readonly string[]).includes(input.mode)) throw new InvalidInputError('mode must be "guided" (TAP and the security-info page) or "direct" (on behalf, over HID)');
-    const reason = text(input.reason, 'the reason', 500);
+    const reason = cleanText(input.reason, { field: 'the reason', max: 500 });
     if (!reason) throw new InvalidInputError('say why the key is enrolled (e.g. "second key for BG-02", "replace key lost on 2026-11-01")');
-    const location = text(input.location, 'the location', 200);
-    const sealNumber = text(input.sealNumber, 'the seal number', 200);
+    const location = cleanText(input.location, { field: 'the location', max: 200 });
+    const sealNumber = cleanText(input.sealNumber, { field: 'the seal number', max: 200 });
+    const givenDisplayName = cleanText(input.displayName, { field: 'the display name', max: DISPLAY_NAME_MAX });
     const account = await this.#activeAccount(input.account);
     let replaced: AccountKey | undefined;
     if (input.replaceKey) {
@@ -295,7 +291,7 @@ export class EnrollmentService {
       });
       throw new PrecheckRefusedError(pre.verdict === 'blocked' ? 'blocked' : 'unknown', pre.reasons);
     }
-    const displayName = text(input.displayName, 'the display name', DISPLAY_NAME_MAX) || defaultDisplayName(account.upn, pre.key.model, pre.key.serial);
+    const displayName = givenDisplayName || defaultDisplayName(account.upn, pre.key.model, pre.key.serial);
     const id = randomUUID();
     await this.#d.audit.change(async (tx, audit) => {
       const open = await tx.selectFrom('enrollment_request').select(['id', 'state']).where('account_id', '=', account.id).where('state', 'in', OPEN_STATES).executeTakeFirst();
@@ -403,7 +399,7 @@ export class EnrollmentService {
   }
 
   reject(input: { id: string; actor: string; reason: string }): Promise<EnrollmentRequest> {
-    const reason = text(input.reason, 'the reason', 500);
+    const reason = cleanText(input.reason, { field: 'the reason', max: 500 });
     if (!reason) throw new InvalidInputError('say why the request is rejected');
     return this.#serial(input.id, async () => {
       const r = await this.get(input.id);
@@ -420,7 +416,7 @@ export class EnrollmentService {
    * outcome was unknown is looked for and deleted); if that Graph call fails nothing changes and cancel can be retried.
    */
   cancel(input: { id: string; actor: string; reason: string }): Promise<EnrollmentRequest> {
-    const reason = text(input.reason, 'the reason', 500);
+    const reason = cleanText(input.reason, { field: 'the reason', max: 500 });
     if (!reason) throw new InvalidInputError('say why the request is cancelled');
     return this.#serial(input.id, async () => {
       let r = await this.get(input.id);

@@ -60,7 +60,10 @@ export interface SignInQuery {
   until?: string;
   /** Page size asked of Graph (1..1000, default 100). */
   pageSize?: number;
-  /** Stop after this many records (default 1000). */
+  /**
+   * listSignIns: return at most this many records, the newest (default 1000). readSignIns: each query (batch of 15
+   * ids) stops after the page that reaches this many, and says so.
+   */
   maxRecords?: number;
 }
 
@@ -69,10 +72,36 @@ export interface DirectoryAuditQuery {
   until?: string;
   /** Only events whose target resources include this user id. */
   targetUserId?: string;
+  /**
+   * Only events whose target resources include one of these user ids: one query per id, each
+   * `targetResources/any(t: t/id eq '…')` (Graph documents `eq` on targetResources' id; it documents no way to ask for
+   * several ids in one filter). Not together with targetUserId.
+   */
+  targetUserIds?: string[];
   /** e.g. 'Authentication Methods'. */
   loggedByService?: string;
   pageSize?: number;
   maxRecords?: number;
+}
+
+/**
+ * What a capped read of a log returned, and whether that was everything. Logs are read newest first, so a query that
+ * stops at its cap with pages left has read every record of its window down to some instant and none below it.
+ */
+export interface LogRead<T> {
+  /** Every record read (newest first; one record can appear twice when two queries match it). */
+  records: T[];
+  /** True when every query of the read reached its last page; false when at least one stopped at its cap with pages left. */
+  complete: boolean;
+  /**
+   * When not complete: an instant (millisecond precision) after which every record of the window was read, by every
+   * query. Records at or before it may be missing: read them with `until` set to it.
+   */
+  coveredAfter?: string;
+  /** Queries made (one per batch of user ids, or per target user), each paged to its end or its cap. */
+  queries: number;
+  /** Queries that stopped at their cap with pages left. */
+  truncatedQueries: number;
 }
 
 export interface SendMailInput {
@@ -178,6 +207,13 @@ export interface Directory {
   listSignIns(query: SignInQuery): Promise<GraphSignIn[]>;
   /** GET /auditLogs/directoryAudits, all pages. AuditLog.Read.All. */
   listDirectoryAudits(query: DirectoryAuditQuery): Promise<GraphDirectoryAudit[]>;
+  /**
+   * Like listSignIns, but `maxRecords` caps each query (each batch of 15 user ids) rather than the whole read, every
+   * batch is read, and the result says whether anything was left unread (never a silent cap).
+   */
+  readSignIns(query: SignInQuery): Promise<LogRead<GraphSignIn>>;
+  /** Like listDirectoryAudits, with `maxRecords` per query (per target user) and the same report of what was left. */
+  readDirectoryAudits(query: DirectoryAuditQuery): Promise<LogRead<GraphDirectoryAudit>>;
   /** GET /identity/conditionalAccess/policies, all pages. Policy.Read.All. */
   listConditionalAccessPolicies(): Promise<GraphConditionalAccessPolicy[]>;
 

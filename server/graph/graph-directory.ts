@@ -17,6 +17,7 @@ import type {
   DirectoryAuditQuery,
   DirectoryMode,
   GetUserOptions,
+  LogRead,
   PostureAccount,
   PostureSnapshot,
   SendMailInput,
@@ -106,6 +107,15 @@ const BATCH_LIMIT = 20;
 /** Values per `in (…)` clause; Graph documents 15 as the limit for directory objects. */
 const IN_CLAUSE_LIMIT = 15;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The most records one log query may be asked to read. */
+export const MAX_QUERY_RECORDS = 100_000;
+
+/** One capped query of a log: what it read, and (when it stopped early) the instant after which it read everything. */
+interface QueryRead<T> {
+  items: T[];
+  complete: boolean;
+  coveredAfter?: string;
+}
 
 const P = {
   userRead: 'User.Read.All',
@@ -412,6 +422,12 @@ export class GraphDirectory implements Directory {
   // ---------------------------------------------------------------- logs and policies
 
   async listSignIns(query: SignInQuery): Promise<GraphSignIn[]> {
+    const max = boundedInt(query.maxRecords ?? 1000, 1, MAX_QUERY_RECORDS, 'maxRecords');
+    // Every batch is read (up to `max` each), so a busy first batch cannot hide the others; the newest `max` are returned.
+    return (await this.readSignIns({ ...query, maxRecords: max })).records.slice(0, max);
+  }
+
+  async readSignIns(query: SignInQuery): Promise<LogRead<GraphSignIn>> {
     const byApp = Array.isArray(query.appIds) && query.appIds.length > 0;
     if (byApp && query.userIds?.length) throw new InvalidInputError('listSignIns takes user ids or app ids, not both');
     if (!byApp && (!Array.isArray(query.userIds) || query.userIds.length === 0)) throw new InvalidInputError('listSignIns needs at least one user id');
@@ -421,35 +437,70 @@ export class GraphDirectory implements Directory {
     const since = requireInstant(query.since, 'since');
     const until = query.until === undefined ? undefined : requireInstant(query.until, 'until');
     const pageSize = boundedInt(query.pageSize ?? 100, 1, 1000, 'pageSize');
-    const max = boundedInt(query.maxRecords ?? 1000, 1, 100_000, 'maxRecords');
-    const out: GraphSignIn[] = [];
+    const max = boundedInt(query.maxRecords ?? 1000, 1, MAX_QUERY_RECORDS, 'maxRecords');
+    const parts: QueryRead<GraphSignIn>[] = [];
     for (const ids of chunk([...new Set(keys.map((id) => id.toLowerCase()))], IN_CLAUSE_LIMIT)) {
       const who = ids.length === 1 ? `${field} eq ${odataString(ids[0]!)}` : `(${ids.map((id) => `${field} eq ${odataString(id)}`).join(' or ')})`;
       // DateTimeOffset literals are unquoted in OData (graph.md §4.1).
       const filter = `${who} and createdDateTime ge ${since}${until ? ` and createdDateTime le ${until}` : ''}`;
-      const page = await this.#listAll<GraphSignIn>({
+      // Graph lists sign-ins newest first (signIn-list: "descending order based on createdDateTime").
+      parts.push(await this.#readQuery<GraphSignIn>({
         method: 'GET', path: '/auditLogs/signIns', version: 'beta', query: { $filter: filter, $top: pageSize }, retry: true, throttleUnits: 1,
         operation: 'GET /beta/auditLogs/signIns', permission: P.auditRead,
-      }, max - out.length);
-      out.push(...page);
-      if (out.length >= max) break;
+      }, max, (r) => r.createdDateTime));
     }
-    return out.sort((a, b) => b.createdDateTime.localeCompare(a.createdDateTime));
+    return combineReads(parts, (r) => r.createdDateTime);
   }
 
-  listDirectoryAudits(query: DirectoryAuditQuery): Promise<GraphDirectoryAudit[]> {
+  async listDirectoryAudits(query: DirectoryAuditQuery): Promise<GraphDirectoryAudit[]> {
+    const max = boundedInt(query.maxRecords ?? 1000, 1, MAX_QUERY_RECORDS, 'maxRecords');
+    return (await this.readDirectoryAudits({ ...query, maxRecords: max })).records.slice(0, max);
+  }
+
+  async readDirectoryAudits(query: DirectoryAuditQuery): Promise<LogRead<GraphDirectoryAudit>> {
     const since = requireInstant(query.since, 'since');
     const clauses = [`activityDateTime ge ${since}`];
     if (query.until !== undefined) clauses.push(`activityDateTime le ${requireInstant(query.until, 'until')}`);
     if (query.loggedByService !== undefined) clauses.push(`loggedByService eq ${odataString(query.loggedByService)}`);
-    if (query.targetUserId !== undefined) {
-      requireGuid(query.targetUserId, 'targetUserId');
-      clauses.push(`targetResources/any(t: t/id eq ${odataString(query.targetUserId)})`);
+    if (query.targetUserId !== undefined && query.targetUserIds !== undefined) throw new InvalidInputError('give targetUserId or targetUserIds, not both');
+    if (query.targetUserIds !== undefined && query.targetUserIds.length === 0) throw new InvalidInputError('targetUserIds needs at least one user id');
+    const targets = query.targetUserIds ?? (query.targetUserId === undefined ? [undefined] : [query.targetUserId]);
+    for (const t of targets) if (t !== undefined) requireGuid(t, 'target user id');
+    const pageSize = boundedInt(query.pageSize ?? 100, 1, 1000, 'pageSize');
+    const max = boundedInt(query.maxRecords ?? 1000, 1, MAX_QUERY_RECORDS, 'maxRecords');
+    const parts: QueryRead<GraphDirectoryAudit>[] = [];
+    for (const target of [...new Set(targets.map((t) => t?.toLowerCase()))]) {
+      // Graph documents `eq` on targetResources' id (directoryAudit resource); one user per query, as it documents no
+      // way to ask for several. Newest first by contract: activityDateTime supports $orderby.
+      const filter = [...clauses, ...target === undefined ? [] : [`targetResources/any(t: t/id eq ${odataString(target)})`]].join(' and ');
+      parts.push(await this.#readQuery<GraphDirectoryAudit>({
+        method: 'GET', path: '/auditLogs/directoryAudits', query: { $filter: filter, $orderby: 'activityDateTime desc', $top: pageSize },
+        retry: true, throttleUnits: 1, operation: 'GET /auditLogs/directoryAudits', permission: P.auditRead,
+      }, max, (r) => r.activityDateTime));
     }
-    return this.#listAll<GraphDirectoryAudit>({
-      method: 'GET', path: '/auditLogs/directoryAudits', query: { $filter: clauses.join(' and '), $top: boundedInt(query.pageSize ?? 100, 1, 1000, 'pageSize') },
-      retry: true, throttleUnits: 1, operation: 'GET /auditLogs/directoryAudits', permission: P.auditRead,
-    }, boundedInt(query.maxRecords ?? 1000, 1, 100_000, 'maxRecords'));
+    return combineReads(parts, (r) => r.activityDateTime);
+  }
+
+  /**
+   * One query of a newest-first log, paged until its end or until `max` records. When it stops with pages left, every
+   * record newer than the last one read has been read (the log is ordered), so that instant, rounded up to the
+   * millisecond the filters work in, is what the read covered.
+   */
+  async #readQuery<T>(spec: CallSpec, max: number, timeOf: (r: T) => string): Promise<QueryRead<T>> {
+    const { items, complete } = await this.#listPages<T>(spec, max);
+    if (complete) return { items, complete };
+    let previous = Number.POSITIVE_INFINITY;
+    for (const item of items) {
+      const at = instantOf(timeOf(item));
+      if (Number.isNaN(at) || at > previous) {
+        throw new GraphMalformedResponseError(
+          `Graph answered ${spec.operation} with records that are not newest first, so it cannot be told which records a partial read left out`,
+          { httpStatus: 200, graphCode: '', operation: spec.operation },
+        );
+      }
+      previous = at;
+    }
+    return { items, complete, coveredAfter: new Date(ceilMs(timeOf(items[items.length - 1]!))).toISOString() };
   }
 
   listConditionalAccessPolicies(): Promise<GraphConditionalAccessPolicy[]> {
@@ -671,8 +722,16 @@ export class GraphDirectory implements Directory {
     return /\/authentication\//i.test(url) ? this.#methodUnits() : 0;
   }
 
-  /** Follows @odata.nextLink until done or `max` items; links must stay on the Graph origin. */
-  async #listAll<T>(spec: CallSpec, max = Number.POSITIVE_INFINITY): Promise<T[]> {
+  /** Follows @odata.nextLink until done; links must stay on the Graph origin. */
+  async #listAll<T>(spec: CallSpec): Promise<T[]> {
+    return (await this.#listPages<T>(spec, Number.POSITIVE_INFINITY)).items;
+  }
+
+  /**
+   * Follows @odata.nextLink until the last page, or until `max` items are in (the whole page that reaches it is kept);
+   * `complete` says whether the last page was reached.
+   */
+  async #listPages<T>(spec: CallSpec, max: number): Promise<{ items: T[]; complete: boolean }> {
     const out: T[] = [];
     let next: CallSpec | undefined = spec;
     while (next && out.length < max) {
@@ -689,7 +748,7 @@ export class GraphDirectory implements Directory {
         next = { ...spec, path: link, query: undefined, version: undefined };
       } else next = undefined;
     }
-    return out.length > max ? out.slice(0, max) : out;
+    return { items: out, complete: next === undefined };
   }
 
   async #json<T>(spec: CallSpec): Promise<T> {
@@ -802,6 +861,26 @@ function reason(err: unknown): string {
 function infoOf(err: unknown, operation: string): GraphErrorInfo {
   if (err instanceof GraphError) return { httpStatus: err.httpStatus, graphCode: err.graphCode, requestId: err.requestId, clientRequestId: err.clientRequestId, operation };
   return { httpStatus: 0, graphCode: '', operation };
+}
+
+/** Milliseconds of an ISO instant (Graph writes up to 7 fractional digits; Date.parse keeps 3, dropping the rest). */
+function instantOf(iso: string): number {
+  return typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+}
+
+/** The instant rounded up to the millisecond, so that `le` it includes the instant itself. */
+function ceilMs(iso: string): number {
+  const ms = instantOf(iso);
+  const digits = /\.(\d+)/.exec(iso)?.[1] ?? '';
+  return /[1-9]/.test(digits.slice(3)) ? ms + 1 : ms;
+}
+
+/** The queries of one read together: complete only if each was; covered after the latest point any of them stopped at. */
+function combineReads<T>(parts: QueryRead<T>[], timeOf: (r: T) => string): LogRead<T> {
+  const records = parts.flatMap((p) => p.items).sort((a, b) => instantOf(timeOf(b)) - instantOf(timeOf(a)));
+  const truncated = parts.filter((p) => !p.complete);
+  const coveredAfter = truncated.length ? truncated.map((p) => p.coveredAfter!).reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a)) : undefined;
+  return { records, complete: truncated.length === 0, ...coveredAfter ? { coveredAfter } : {}, queries: parts.length, truncatedQueries: truncated.length };
 }
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {

@@ -1,9 +1,15 @@
-// Monitoring of the emergency accounts through Microsoft Graph: each poll makes one filtered beta sign-in call for all
-// the tenant's emergency accounts (15 per `or` clause) and one directory-audit call for authentication-method changes,
-// well inside the reports throttle (5 requests / 10 s, graph.md §4.1). Every record is kept once (monitor_record,
-// keyed by Graph's id), so re-reading overlapping windows is harmless:
+// Monitoring of the emergency accounts through Microsoft Graph: each poll makes one filtered beta sign-in query per 15
+// emergency accounts (an `or` clause) and one directory-audit query per account for authentication-method changes
+// (`targetResources/any(t: t/id eq …)`, so a busy tenant's other users cost nothing), paced by the adapter to the
+// reports throttle (5 requests / 10 s, graph.md §4.1). Every record is kept once (monitor_record, keyed by Graph's id),
+// so re-reading overlapping windows is harmless:
 //   - each poll re-reads `lookbackMinutes` before where the last successful poll got to, because records arrive
 //     minutes late, and after an outage it resumes from the last success, however long ago;
+//   - a query reads at most `maxRecordsPerQuery` records per poll and says when it stopped with records left. Logs are
+//     read newest first, so such a read covered its window down to some instant: the window's older part is a "pass"
+//     that later polls continue, newest first, until it is read to its start (each poll also reads what arrived after
+//     the pass began). Only then does the cursor move, to where the pass ended. Meanwhile the stream is "behind": one
+//     alert per episode, the records that were read are processed at once, and none that were not are passed over;
 //   - a sign-in inside an announced drill window becomes drill evidence (captured at once: Entra keeps sign-ins 7 or
 //     30 days); any other sign-in or failed attempt, and any method added to or removed from an account, is an
 //     incident that alerts at once (incidents.ts);
@@ -19,7 +25,7 @@ import type { Clock } from '../clock.ts';
 import type { DrillSettings } from '../drills/drill-settings.ts';
 import { classifyDirectoryAudit, classifySignIn, type AnnouncedWindow } from '../domain/incident-rules.ts';
 import { decideEvidence, signInSummary, type EvidenceDecision } from '../domain/sign-in-evidence.ts';
-import type { Directory } from '../graph/directory.ts';
+import type { Directory, LogRead } from '../graph/directory.ts';
 import { GraphAuthorizationError, GraphError, GraphLicenseError } from '../graph/graph-errors.ts';
 import type { GraphDirectoryAudit, GraphSignIn } from '../graph/graph-types.ts';
 import { raiseAlert } from '../notify/alerts.ts';
@@ -27,16 +33,29 @@ import type { Db, EmergencyAccountTable, MonitorCursorTable } from '../store/sch
 import { openIncident } from './incidents.ts';
 
 export type Stream = 'sign_ins' | 'directory_audits';
-export type MonitorState = 'ok' | 'failing' | 'license_required' | 'forbidden';
+export type MonitorState = 'ok' | 'behind' | 'failing' | 'license_required' | 'forbidden';
 
 const RETENTION_MS = 30 * 86_400_000;
 const MINUTE = 60_000;
+/** Graph's most records per query the adapter allows; the cap for a crowded millisecond (see #pollStream). */
+const CROWDED_CAP = 100_000;
+
+export interface MonitorLimits {
+  /** Records one query (a batch of 15 accounts' sign-ins, one account's audits) reads per poll before it stops. */
+  maxRecordsPerQuery: number;
+  /** Page size asked of Graph (1000 is its maximum for both logs). */
+  pageSize: number;
+}
+
+export const DEFAULT_MONITOR_LIMITS: MonitorLimits = { maxRecordsPerQuery: 20_000, pageSize: 1000 };
 
 export interface MonitorDeps {
   audit: AuditLog;
   clock: Clock;
   directory: Directory;
   settings: Pick<DrillSettings, 'monitoring' | 'schedule'>;
+  /** Per-poll read limits (tests make them small). */
+  limits?: Partial<MonitorLimits>;
 }
 
 export interface StreamReport {
@@ -47,6 +66,10 @@ export interface StreamReport {
   until?: string;
   fetched: number;
   newRecords: number;
+  /** False when a query stopped at its cap with records left (state `behind`); what was read is processed. */
+  complete?: boolean;
+  /** While behind: the window whose records are not all read yet, continued by the next polls. */
+  pending?: { since: string; until: string };
   error?: { code: string; message: string };
 }
 
@@ -60,10 +83,24 @@ export interface PollReport {
   drillsNotSeen: string[];
 }
 
+/**
+ * The window [from, to] of a read that did not fit in one poll. Read newest first, it has covered (nextTo, to] so far;
+ * `base` is the cursor it started from (a pass only continues while the cursor is where it was).
+ */
+interface Pass {
+  base: string | null;
+  from: string;
+  to: string;
+  nextTo: string;
+}
+
 interface Memory {
   polledUntil?: string;
   lastPersistAt?: number;
   failures: number;
+  /** Kept in memory only: after a restart the read starts again from the cursor, which never passed unread records. */
+  pass?: Pass;
+  behind?: boolean;
 }
 
 type Account = Pick<EmergencyAccountTable, 'id' | 'upn' | 'user_id' | 'designated_at' | 'tenant_id'>;
@@ -228,10 +265,12 @@ async function markNotSeen(tx: Db, audit: AuditRecorder, now: Date, graceMinutes
 
 export class SignInMonitor {
   readonly #d: MonitorDeps;
+  readonly #limits: MonitorLimits;
   readonly #memory = new Map<Stream, Memory>([['sign_ins', { failures: 0 }], ['directory_audits', { failures: 0 }]]);
 
   constructor(deps: MonitorDeps) {
     this.#d = deps;
+    this.#limits = { ...DEFAULT_MONITOR_LIMITS, ...deps.limits };
   }
 
   get tenantId(): string {
@@ -262,72 +301,157 @@ export class SignInMonitor {
     return report;
   }
 
+  /** One capped read of a stream's window for every account: sign-ins per 15 accounts, audits per account. */
+  #read(stream: Stream, accounts: Map<string, Account>, since: string, until: string, maxRecords: number): Promise<LogRead<GraphSignIn | GraphDirectoryAudit>> {
+    const userIds = [...new Set([...accounts.values()].map((a) => a.user_id.toLowerCase()))];
+    const pageSize = this.#limits.pageSize;
+    return stream === 'sign_ins'
+      ? this.#d.directory.readSignIns({ userIds, since, until, pageSize, maxRecords })
+      : this.#d.directory.readDirectoryAudits({ since, until, loggedByService: 'Authentication Methods', targetUserIds: userIds, pageSize, maxRecords });
+  }
+
   async #pollStream(stream: Stream, accounts: Map<string, Account>, now: Date): Promise<{ report: StreamReport; outcome: Outcome }> {
     const mem = this.#memory.get(stream)!;
     const row = await this.#cursor(stream);
     const lookback = this.#d.settings.monitoring.lookbackMinutes * MINUTE;
-    const base = mem.polledUntil ?? row?.polled_until ?? undefined;
-    const sinceMs = Math.max(base ? Date.parse(base) - lookback : now.getTime() - lookback, now.getTime() - RETENTION_MS);
-    const since = new Date(sinceMs).toISOString();
-    const until = now.toISOString();
+    const nowIso = now.toISOString();
+    const base = mem.polledUntil ?? row?.polled_until ?? null;
+    // A pass left by an earlier poll continues; otherwise this poll reads from the cursor (less the look-back) to now.
+    const held = mem.pass && mem.pass.base === base ? mem.pass : undefined;
+    const pass: Pass = held ?? {
+      base,
+      from: new Date(Math.max(base ? Date.parse(base) - lookback : now.getTime() - lookback, now.getTime() - RETENTION_MS)).toISOString(),
+      to: nowIso,
+      nextTo: nowIso,
+    };
+    const cap = this.#limits.maxRecordsPerQuery;
     const outcome = emptyOutcome();
-    let fetched: GraphSignIn[] | GraphDirectoryAudit[];
+    let older: LogRead<GraphSignIn | GraphDirectoryAudit>;
+    let crowded: { from: string; read: LogRead<GraphSignIn | GraphDirectoryAudit> } | undefined;
+    let newer: LogRead<GraphSignIn | GraphDirectoryAudit> | undefined;
     try {
-      fetched = stream === 'sign_ins'
-        ? await this.#d.directory.listSignIns({ userIds: [...new Set([...accounts.values()].map((a) => a.user_id))], since, pageSize: 500, maxRecords: 20_000 })
-        : await this.#d.directory.listDirectoryAudits({ since, loggedByService: 'Authentication Methods', pageSize: 500, maxRecords: 20_000 });
+      older = await this.#read(stream, accounts, pass.from, pass.nextTo, cap);
+      if (!older.complete && !(Date.parse(older.coveredAfter!) < Date.parse(pass.nextTo))) {
+        // More than `cap` records inside the window's last millisecond: no narrower window exists, so that millisecond
+        // is read on its own as far as Graph allows (it never happens with real traffic; it keeps the pass moving).
+        const from = new Date(Date.parse(pass.nextTo) - 1).toISOString();
+        crowded = { from, read: await this.#read(stream, accounts, from, pass.nextTo, CROWDED_CAP) };
+      }
+      // While a pass is in progress, also read what arrived since it began, so a use now is not stuck behind the backlog.
+      if (held) newer = await this.#read(stream, accounts, pass.to, nowIso, cap);
     } catch (err) {
       mem.failures += 1;
       const state = stateOf(err);
       const info = errorInfo(err);
       await this.#recordFailure(stream, row, state, info, now);
-      return { report: { stream, ok: false, state, since, until, fetched: 0, newRecords: 0, error: info }, outcome };
+      return { report: { stream, ok: false, state, since: pass.from, until: pass.nextTo, fetched: 0, newRecords: 0, error: info }, outcome };
     }
     mem.failures = 0;
-    const recovered = row !== undefined && row.state !== 'ok';
+
+    // Where the pass goes on from: nowhere (it is read to its start), or down from the oldest instant this read covered.
+    let nextTo: string | undefined;
+    if (!older.complete) nextTo = crowded ? new Date(Date.parse(pass.nextTo) - 1).toISOString() : older.coveredAfter!;
+    if (nextTo !== undefined && Date.parse(nextTo) < Date.parse(pass.from)) nextTo = undefined;
+    const skipped = crowded && !crowded.read.complete ? { since: crowded.from, until: pass.nextTo } : undefined;
+    // The cursor moves only when the pass is read to its start, and then only to where the pass ended: records of the
+    // pass's window that arrive late are re-read by the next poll's look-back.
+    const polledUntil = nextTo === undefined ? pass.to : base;
+    const behind = nextTo !== undefined || (newer !== undefined && !newer.complete);
+    const pending = nextTo !== undefined
+      ? { since: pass.from, until: newer && !newer.complete ? newer.coveredAfter! : nextTo }
+      : behind ? { since: pass.to, until: newer!.coveredAfter! } : undefined;
+    const fetchedRecords = [...older.records, ...crowded?.read.records ?? [], ...newer?.records ?? []];
+    const truncatedQueries = older.truncatedQueries + (newer?.truncatedQueries ?? 0);
+    const state: MonitorState = behind ? 'behind' : 'ok';
+    const failingSince = behind ? (row && row.state !== 'ok' && row.failing_since ? row.failing_since : nowIso) : null;
+    const behindMessage = pending
+      ? `the ${stream.replace('_', '-')} read stopped at its limit of ${cap} records per query with records left (${truncatedQueries} ${truncatedQueries === 1 ? 'query' : 'queries'}): `
+        + `records between ${pending.since} and ${pending.until} are not all read yet, so a use of an emergency account in that time may not have alerted; `
+        + 'the next polls read on from there and alert on what they find'
+      : null;
+
+    const recovered = row !== undefined && row.state !== 'ok' && !behind;
+    const stateChanged = !row || row.state !== state;
     const heartbeatDue = mem.lastPersistAt === undefined || now.getTime() - mem.lastPersistAt >= this.#d.settings.monitoring.heartbeatMinutes * MINUTE;
-    const nowIso = now.toISOString();
     const tenantId = this.tenantId;
     const accountIds = [...accounts.values()].map((a) => a.id);
+    const lastSuccessAt = behind ? row?.last_success_at ?? null : nowIso;
+    const cursor = {
+      polled_until: polledUntil, state, last_success_at: lastSuccessAt, failing_since: failingSince,
+      last_error_code: behind ? 'monitoring_behind' : null, last_error: behindMessage, last_error_at: behind ? nowIso : null, updated_at: nowIso,
+    };
     // Decide inside the transaction whether anything changed; a quiet poll writes nothing (unless a heartbeat is due).
     let wrote = false;
     try {
       await this.#d.audit.change(async (tx, audit) => {
         const ctx = { tenantId, now: nowIso, accounts, out: outcome };
         if (stream === 'sign_ins') {
-          const touched = await processSignIns(tx, audit, fetched as GraphSignIn[], ctx);
+          const touched = await processSignIns(tx, audit, fetchedRecords as GraphSignIn[], ctx);
           for (const id of touched) await judgeDrill(tx, audit, id, nowIso, outcome);
-          await markNotSeen(tx, audit, now, this.#d.settings.schedule.verifyGraceMinutes, accountIds, outcome);
+          // "Not seen" only once everything up to now has been read: while behind, the sign-in may be in what is left.
+          if (!behind) await markNotSeen(tx, audit, now, this.#d.settings.schedule.verifyGraceMinutes, accountIds, outcome);
         } else {
-          await processDirectoryAudits(tx, audit, fetched as GraphDirectoryAudit[], ctx);
+          await processDirectoryAudits(tx, audit, fetchedRecords as GraphDirectoryAudit[], ctx);
         }
         const changed = outcome.newRecords > 0 || outcome.drillsNotSeen.length > 0;
-        if (!changed && !recovered && !heartbeatDue && row) throw new QuietPoll();
-        await tx.insertInto('monitor_cursor').values({
-          tenant_id: tenantId, stream, polled_until: until, state: 'ok', last_success_at: nowIso, failing_since: null, last_error_code: null, last_error: null, last_error_at: null, updated_at: nowIso,
-        }).onConflict((oc) => oc.columns(['tenant_id', 'stream']).doUpdateSet({ polled_until: until, state: 'ok', last_success_at: nowIso, failing_since: null, last_error_code: null, last_error: null, last_error_at: null, updated_at: nowIso })).execute();
+        if (!changed && !recovered && !stateChanged && !skipped && !heartbeatDue && row) throw new QuietPoll();
+        await tx.insertInto('monitor_cursor').values({ tenant_id: tenantId, stream, ...cursor })
+          .onConflict((oc) => oc.columns(['tenant_id', 'stream']).doUpdateSet(cursor)).execute();
+        const label = stream.replace('_', ' ');
         if (recovered) {
           audit.record({ actor: 'system', action: 'monitoring.recovered', subject: `tenant:${tenantId}`, data: { stream, failingSince: row!.failing_since, previousState: row!.state, lastError: row!.last_error_code } });
           await raiseAlert(tx, audit, {
             kind: 'monitoring.recovered', severity: 'info', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:recovered:${row!.failing_since ?? nowIso}`,
-            title: `Monitoring of the emergency accounts (${stream.replace('_', ' ')}) works again`,
-            details: { stream, failingSince: row!.failing_since, recoveredAt: nowIso, resumedFrom: since },
+            title: row!.state === 'behind'
+              ? `Monitoring of the emergency accounts (${label}) has caught up: every record since ${row!.polled_until ?? pass.from} has been read`
+              : `Monitoring of the emergency accounts (${label}) works again`,
+            details: { stream, failingSince: row!.failing_since, recoveredAt: nowIso, resumedFrom: pass.from },
+          });
+        }
+        if (behind) {
+          if (stateChanged) {
+            audit.record({ actor: 'system', action: 'monitoring.behind', subject: `tenant:${tenantId}`, data: { stream, pending: pending!, maxRecordsPerQuery: cap, truncatedQueries, previousState: row?.state ?? null } });
+          }
+          // One alert per episode (dedupe key), however many polls it takes to catch up.
+          await raiseAlert(tx, audit, {
+            kind: 'monitoring.behind', severity: 'critical', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:behind:${failingSince}`,
+            title: `Emergency-account monitoring is BEHIND (${label}): more records than one poll reads; uses of the accounts since ${pending!.since} may not have alerted yet`,
+            details: { stream, behindSince: failingSince, pendingSince: pending!.since, pendingUntil: pending!.until, maxRecordsPerQuery: cap, truncatedQueries, message: behindMessage },
+          });
+        }
+        if (skipped) {
+          audit.record({ actor: 'system', action: 'monitoring.records_skipped', subject: `tenant:${tenantId}`, data: { stream, ...skipped, cap: CROWDED_CAP } });
+          await raiseAlert(tx, audit, {
+            kind: 'monitoring.records_skipped', severity: 'critical', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:skipped:${skipped.since}`,
+            title: `Emergency-account monitoring could not read every ${label} record between ${skipped.since} and ${skipped.until}: more than ${CROWDED_CAP} in one millisecond`,
+            details: { stream, ...skipped, cap: CROWDED_CAP },
           });
         }
         audit.record({
           actor: 'system',
           action: changed ? 'monitoring.polled' : 'monitoring.heartbeat',
           subject: `tenant:${tenantId}`,
-          data: { stream, since, until, fetched: fetched.length, newRecords: outcome.newRecords, incidentsOpened: outcome.incidentsOpened.length, drillsVerified: outcome.drillsVerified.length },
+          data: {
+            stream, since: pass.from, until: pass.nextTo, fetched: fetchedRecords.length, newRecords: outcome.newRecords, incidentsOpened: outcome.incidentsOpened.length,
+            drillsVerified: outcome.drillsVerified.length, complete: !behind, ...pending ? { pending } : {},
+          },
         });
       });
       wrote = true;
     } catch (err) {
       if (!(err instanceof QuietPoll)) throw err;
     }
-    mem.polledUntil = until;
+    mem.polledUntil = polledUntil ?? undefined;
+    mem.pass = nextTo === undefined ? undefined : { ...pass, nextTo };
+    mem.behind = behind;
     if (wrote) mem.lastPersistAt = now.getTime();
-    return { report: { stream, ok: true, state: 'ok', since, until, fetched: fetched.length, newRecords: outcome.newRecords }, outcome };
+    return {
+      report: {
+        stream, ok: true, state, since: pass.from, until: pass.nextTo, fetched: fetchedRecords.length, newRecords: outcome.newRecords, complete: !behind,
+        ...pending ? { pending } : {},
+      },
+      outcome,
+    };
   }
 
   async #recordFailure(stream: Stream, row: MonitorCursorTable | undefined, state: MonitorState, info: { code: string; message: string }, now: Date): Promise<void> {
@@ -372,7 +496,11 @@ export class SignInMonitor {
   async verifyWindow(account: { id: string; userId: string }, window: { start: string; end: string; drillId?: string }): Promise<EvidenceDecision> {
     const now = this.#d.clock.now();
     const until = new Date(Math.min(Date.parse(window.end), now.getTime())).toISOString();
-    const records = Date.parse(window.start) > now.getTime() ? [] : await this.#d.directory.listSignIns({ userIds: [account.userId], since: window.start, until, pageSize: 200, maxRecords: 2000 });
+    const cap = this.#limits.maxRecordsPerQuery;
+    const read = Date.parse(window.start) > now.getTime()
+      ? { records: [], complete: true, queries: 0, truncatedQueries: 0 } satisfies LogRead<GraphSignIn>
+      : await this.#d.directory.readSignIns({ userIds: [account.userId], since: window.start, until, pageSize: this.#limits.pageSize, maxRecords: cap });
+    const records = read.records;
     const accounts = await this.#accounts();
     const nowIso = now.toISOString();
     const outcome = emptyOutcome();
@@ -386,12 +514,15 @@ export class SignInMonitor {
           if (id === window.drillId) decision = d;
         }
         if (outcome.newRecords === 0 && outcome.drillsVerified.length === 0 && outcome.drillsRejected.length === 0) throw new QuietPoll();
-        audit.record({ actor: 'system', action: 'monitoring.verified_window', subject: `account:${account.id}`, data: { drillId: window.drillId ?? null, since: window.start, until, fetched: records.length, newRecords: outcome.newRecords } });
+        audit.record({ actor: 'system', action: 'monitoring.verified_window', subject: `account:${account.id}`, data: { drillId: window.drillId ?? null, since: window.start, until, fetched: records.length, newRecords: outcome.newRecords, complete: read.complete } });
       });
     } catch (err) {
       if (!(err instanceof QuietPoll)) throw err;
     }
-    return decision ?? decideEvidence(records.filter((r) => r.userId?.toLowerCase() === account.userId.toLowerCase()), window);
+    const result = decision ?? decideEvidence(records.filter((r) => r.userId?.toLowerCase() === account.userId.toLowerCase()), window);
+    if (read.complete || result.verdict === 'verified') return result;
+    // Only the newest records of a crowded window were read: say so rather than let "not seen" or "rejected" look final.
+    return { ...result, reasons: [...result.reasons, `more than ${cap} sign-in records of the account fall in the window; only those after ${read.coveredAfter} were read here (background monitoring reads the rest): verify again later`] };
   }
 
   /** How long until the next poll: the interval, faster while a drill waits for its sign-in, slower without a licence. */
@@ -402,6 +533,9 @@ export class SignInMonitor {
     if (row?.state === 'license_required' || row?.state === 'forbidden') return Math.max(interval, 60 * MINUTE);
     const failures = this.#memory.get('sign_ins')!.failures;
     let delay = failures > 0 ? Math.min(interval, 30_000 * 2 ** (failures - 1)) : interval;
+    // Behind: read on soon (the adapter paces the reads themselves to Graph's reports throttle).
+    const streams = [...this.#memory.values()];
+    if (streams.some((m) => m.behind) && streams.every((m) => m.failures === 0)) delay = Math.min(delay, MINUTE);
     const grace = this.#d.settings.schedule.verifyGraceMinutes * MINUTE;
     const waiting = await this.#d.audit.database.db.selectFrom('drill').select(['window_start', 'window_end']).where('status', '=', 'open').where('verification', 'in', ['waiting', 'rejected']).execute();
     for (const w of waiting) {
@@ -428,7 +562,8 @@ class QuietPoll extends Error {}
 export async function monitoringStatus(db: Db, tenantId: string): Promise<{ state: MonitorState; lastSuccessAt: string | null; detail: string | null; streams: { stream: string; state: string; lastSuccessAt: string | null; lastError: string | null; failingSince: string | null }[] } | undefined> {
   const rows = await db.selectFrom('monitor_cursor').selectAll().where('tenant_id', '=', tenantId).execute();
   if (rows.length === 0) return undefined;
-  const worst = rows.find((r) => r.state === 'license_required') ?? rows.find((r) => r.state === 'forbidden') ?? rows.find((r) => r.state === 'failing') ?? rows[0]!;
+  const worst = rows.find((r) => r.state === 'license_required') ?? rows.find((r) => r.state === 'forbidden') ?? rows.find((r) => r.state === 'failing')
+    ?? rows.find((r) => r.state === 'behind') ?? rows[0]!;
   const signIns = rows.find((r) => r.stream === 'sign_ins');
   return {
     state: worst.state as MonitorState,

@@ -9,6 +9,7 @@ import { accountFindings } from '../domain/account-findings.ts';
 import { BreakglassError } from '../errors.ts';
 import type { PostureSnapshot } from '../graph/directory.ts';
 import { requireDirectory } from '../runtime.ts';
+import { Text } from './enrollment-schemas.ts';
 import { ProblemSchema } from './problem.ts';
 
 const Tenant = Type.Object({ kind: Type.Union([Type.Literal('simulated'), Type.Literal('graph')]), label: Type.String(), tenantId: Type.String() });
@@ -110,7 +111,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
         body: Type.Object({
           user: Type.String({ minLength: 3, maxLength: 256, description: 'UPN or Entra object id' }),
           drillIntervalDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 90 })),
-          notes: Type.Optional(Type.String({ maxLength: 500 })),
+          notes: Type.Optional(Text(500)),
         }),
         response: {
           200: Type.Object({ id: Type.String(), upn: Type.String(), displayName: Type.String(), findings: Type.Array(Type.Object({ code: Type.String(), severity: Type.String(), message: Type.String() })) }),

@@ -13,7 +13,7 @@ import { requireAccount } from '../accounts/emergency-accounts.ts';
 import { EnrollmentWatcher, sharedEnrollment, type EnrollmentWiring } from '../enrollment/enrollment-wiring.ts';
 import type { EnrollmentRequest } from '../enrollment/enrollment-requests.ts';
 import { ProblemSchema } from './problem.ts';
-import { AccountRef, IdParams, IssuedTapSchema, Mode, Pin, PrecheckSchema, Reason, RequestSchema, RequestViewSchema, WatchSchema } from './enrollment-schemas.ts';
+import { AccountRef, IdParams, IssuedTapSchema, Mode, Pin, PrecheckSchema, Reason, RequestSchema, RequestViewSchema, Text, WatchSchema } from './enrollment-schemas.ts';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 502: ProblemSchema, 503: ProblemSchema };
 
@@ -103,9 +103,9 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             account: AccountRef,
             mode: Mode,
             reason: Reason,
-            displayName: Type.Optional(Type.String({ maxLength: 30 })),
-            location: Type.Optional(Type.String({ maxLength: 200 })),
-            sealNumber: Type.Optional(Type.String({ maxLength: 200 })),
+            displayName: Type.Optional(Text(30)),
+            location: Type.Optional(Text(200)),
+            sealNumber: Type.Optional(Text(200)),
             replaceKey: Type.Optional(Uuid()),
             acknowledgeUnknown: Type.Optional(Type.Boolean()),
           },

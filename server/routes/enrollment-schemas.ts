@@ -1,6 +1,7 @@
 // TypeBox schemas of the inventory and enrollment API: what clients send and what they get back (response schemas
 // also strip anything undeclared, so a field added to a service object never leaks by accident).
 import { Type } from 'typebox';
+import { PRINTABLE_TEXT_PATTERN } from '../domain/clean-text.ts';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 const Str = Type.String();
@@ -9,7 +10,9 @@ const NStr = Nullable(Type.String());
 export const Uuid = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 export const IdParams = Type.Object({ id: Uuid });
 export const AccountRef = Type.String({ minLength: 1, maxLength: 256, description: 'breakglass account id, UPN or Entra object id' });
-export const Reason = Type.String({ minLength: 1, maxLength: 500 });
+/** Free text a person types (server/domain/clean-text.ts): at most `max` characters, no control or invisible formatting characters. */
+export const Text = (max: number, options: { minLength?: number } = {}) => Type.String({ ...options, maxLength: max, pattern: PRINTABLE_TEXT_PATTERN });
+export const Reason = Text(500, { minLength: 1 });
 export const Mode = Type.Union([Type.Literal('guided'), Type.Literal('direct')]);
 
 export const Finding = Type.Object({ check: Str, outcome: Type.Union([Type.Literal('pass'), Type.Literal('fail'), Type.Literal('unknown'), Type.Literal('info')]), message: Str });

@@ -12,10 +12,9 @@ import { reconcileAccounts } from '../accounts/reconcile.ts';
 import { sharedEnrollment } from '../enrollment/enrollment-wiring.ts';
 import { requireDirectory } from '../runtime.ts';
 import { ProblemSchema } from './problem.ts';
-import { AccountDetailSchema, AccountSchema, CustodianSchema, IdParams, InventorySummarySchema, KeySchema, Reason, ReconcileSchema } from './enrollment-schemas.ts';
+import { AccountDetailSchema, AccountSchema, CustodianSchema, IdParams, InventorySummarySchema, KeySchema, Reason, ReconcileSchema, Text } from './enrollment-schemas.ts';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 502: ProblemSchema, 503: ProblemSchema };
-const Text = (max: number) => Type.String({ maxLength: max });
 
 export const inventoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { runtime } = app;
@@ -68,7 +67,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       config: { access: 'accounts.operate' },
       schema: {
         tags: ['inventory'], summary: 'Add a custodian', params: IdParams,
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 120 }), contact: Type.Optional(Text(200)), role: Type.Optional(Text(80)) }, { additionalProperties: false }),
+        body: Type.Object({ name: Text(120, { minLength: 1 }), contact: Type.Optional(Text(200)), role: Type.Optional(Text(80)) }, { additionalProperties: false }),
         response: { 200: CustodianSchema, ...errors },
       },
     },

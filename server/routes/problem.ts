@@ -2,6 +2,7 @@
 // detail and a stable `code`. 5xx details are generic (the log has the cause); 4xx details say what to fix.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type, type Static } from 'typebox';
+import { PRINTABLE_TEXT_PATTERN } from '../domain/clean-text.ts';
 import { BreakglassError } from '../errors.ts';
 
 export const ProblemSchema = Type.Object(
@@ -48,7 +49,13 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 interface ValidationItem {
   instancePath?: string;
   message?: string;
-  params?: { missingProperty?: string; additionalProperty?: string };
+  params?: { missingProperty?: string; additionalProperty?: string; pattern?: string };
+}
+
+/** Ajv's own words, unless a plainer sentence exists (free text with a control character: not the regular expression). */
+function validationMessage(v: ValidationItem): string {
+  if (v.params?.pattern === PRINTABLE_TEXT_PATTERN) return 'must not contain control or invisible formatting characters';
+  return v.message ?? 'is invalid';
 }
 
 function validationProblem(err: FastifyError & { validation?: ValidationItem[]; validationContext?: string }): Problem {
@@ -56,7 +63,7 @@ function validationProblem(err: FastifyError & { validation?: ValidationItem[]; 
   const errors = (err.validation ?? []).map((v) => {
     const base = (v.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
     const field = v.params?.missingProperty ? [base, v.params.missingProperty].filter(Boolean).join('.') : base || where;
-    return { field: `${where}${field && field !== where ? `.${field}` : ''}`, message: v.message ?? 'is invalid' };
+    return { field: `${where}${field && field !== where ? `.${field}` : ''}`, message: validationMessage(v) };
   });
   const detail = errors.length ? errors.map((e) => `${e.field} ${e.message}`).join('; ') : err.message;
   return problem(400, 'invalid_input', `The ${where} is invalid: ${detail}.`, { errors });

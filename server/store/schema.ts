@@ -306,7 +306,7 @@ export interface MonitorCursorTable {
   /** 'sign_ins' | 'directory_audits'. */
   stream: string;
   polled_until: string | null;
-  /** 'ok' | 'failing' | 'license_required' | 'forbidden'. */
+  /** 'ok' | 'behind' | 'failing' | 'license_required' | 'forbidden'. */
   state: string;
   last_success_at: string | null;
   failing_since: string | null;

@@ -29,7 +29,7 @@ function MonitoringPanel({ cal }: { cal: Calendar }) {
         ) : (
           <div class="warning" role="status">
             <p>
-              <strong>{m.state === 'license_required' ? 'Blind: no Entra ID P1/P2 licence.' : m.state === 'forbidden' ? 'Blind: permission missing.' : 'Failing.'}</strong> {m.detail}
+              <strong>{m.state === 'license_required' ? 'Blind: no Entra ID P1/P2 licence.' : m.state === 'forbidden' ? 'Blind: permission missing.' : m.state === 'behind' ? 'Behind: catching up on the logs.' : 'Failing.'}</strong> {m.detail}
             </p>
             {m.lastSuccessAt ? <p>Last success {when(m.lastSuccessAt)}; polling resumes from there once it works again.</p> : null}
           </div>

@@ -1,8 +1,9 @@
 // Sign-in logs and directory audits (graph.md §4). Sign-ins need AuditLog.Read.All and an Entra ID P1/P2 tenant
 // (403 Authentication_RequestFromNonPremiumTenantOrB2CTenant otherwise); v1.0 omits the beta-only properties such as
-// authenticationDetails; beta returns interactive sign-ins only unless the filter names signInEventTypes. Newest first.
+// authenticationDetails; beta returns interactive sign-ins only unless the filter names signInEventTypes. Newest first;
+// directory audits also take `$orderby=activityDateTime [asc|desc]`, the one ordering Graph documents for them.
 import type { FastifyInstance } from 'fastify';
-import { GraphHttpError } from '../graph-http-error.ts';
+import { badRequest, GraphHttpError } from '../graph-http-error.ts';
 import { page } from '../odata-collection.ts';
 import { toV1SignIn } from '../sign-in-writer.ts';
 import type { SimContext } from '../simulator-app.ts';
@@ -11,6 +12,14 @@ import { PERMISSIONS, query, rawPath, requirePermission, VERSIONS, type Version 
 const SIGN_IN_FILTERABLE_V1 = ['id', 'userId', 'userPrincipalName', 'createdDateTime', 'appId', 'appDisplayName', 'status/errorCode', 'conditionalAccessStatus', 'ipAddress', 'correlationId', 'isInteractive'];
 const SIGN_IN_FILTERABLE_BETA = [...SIGN_IN_FILTERABLE_V1, 'authenticationRequirement', 'signInEventTypes'];
 const AUDIT_FILTERABLE = ['id', 'activityDateTime', 'activityDisplayName', 'category', 'correlationId', 'loggedByService', 'operationType', 'result', 'initiatedBy/user/id', 'initiatedBy/user/userPrincipalName', 'initiatedBy/app/appId', 'targetResources'];
+
+/** directoryAudit documents `$orderby` on activityDateTime only (resources/directoryaudit); newest first by default. */
+function auditOrder(orderby: string | undefined): 'asc' | 'desc' {
+  if (orderby === undefined) return 'desc';
+  const m = /^\s*activityDateTime(?:\s+(asc|desc))?\s*$/i.exec(orderby);
+  if (!m) throw badRequest(`Unsupported $orderby '${orderby}': directory audits can be ordered by activityDateTime only.`, 'Request_UnsupportedQuery');
+  return (m[1]?.toLowerCase() as 'asc' | 'desc' | undefined) ?? 'asc';
+}
 
 export function registerAuditLogRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { state } = ctx;
@@ -32,8 +41,10 @@ export function registerAuditLogRoutes(app: FastifyInstance, ctx: SimContext): v
 
     app.get(`/${v}/auditLogs/directoryAudits`, async (request) => {
       requirePermission(request, PERMISSIONS.auditRead);
+      const q = query(request);
       const records = [...state.directoryAudits].sort((a, b) => b.activityDateTime.localeCompare(a.activityDateTime));
-      return page(records, { version, path: rawPath(request), query: query(request), defaultTop: 1000, maxTop: 1000, filterable: AUDIT_FILTERABLE }, 'auditLogs/directoryAudits');
+      if (auditOrder(q.$orderby) === 'asc') records.reverse();
+      return page(records, { version, path: rawPath(request), query: q, defaultTop: 1000, maxTop: 1000, filterable: AUDIT_FILTERABLE }, 'auditLogs/directoryAudits');
     });
   }
 }

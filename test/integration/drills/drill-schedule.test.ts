@@ -99,6 +99,12 @@ describe.each(backends)('drill schedule on %s', (name) => {
     expect(r.sent.map((s) => s.kind)).toEqual(['overdue-7']);
     const pending = (await notices(rt, acct.id)).filter((n) => !n.fired_at && !n.superseded_at);
     expect(pending.map((n) => [n.kind, n.due_at])).toEqual([['overdue-35', at(125).toISOString()]]);
+    // The notice the tick scheduled is on the record: named in the alert.raised event of the escalation it followed.
+    const raised = (await rt.runtime.audit.entries({ limit: 50, action: 'alert.raised' })).map((e) => e.data as { details: { notice: string; nextNotice: unknown } });
+    expect(raised.map((d) => [d.details.notice, d.details.nextNotice])).toEqual([
+      ['overdue-7', { noticeId: pending[0]!.id, kind: 'overdue-35', dueAt: at(125).toISOString() }],
+      ['overdue-1', null],
+    ]);
     expect((await runDrillTick({ audit: rt.runtime.audit, clock: rt.clock })).sent).toEqual([]);
   });
 
@@ -161,6 +167,13 @@ describe.each(backends)('drill schedule on %s', (name) => {
     expect(r.closed.length).toBeGreaterThan(0);
     expect(r.closed.every((c) => c.reason === 'account_retired')).toBe(true);
     expect(await alerts(rt, 'drill.')).toHaveLength(0);
+    // The cycle the tick ended is in the same audit entry as the notices it closed.
+    const cycles = await rt.runtime.database.db.selectFrom('drill_cycle').select(['id', 'state', 'ended_reason']).where('account_id', '=', acct.id).execute();
+    expect(cycles).toEqual([{ id: expect.any(String), state: 'superseded', ended_reason: 'account_retired' }]);
+    expect(r.cyclesSuperseded).toEqual([{ cycleId: cycles[0]!.id, accountId: acct.id }]);
+    const [closedEntry, ...more] = await rt.runtime.audit.entries({ limit: 10, action: 'drill.notices_closed' });
+    expect(more).toEqual([]);
+    expect(closedEntry!.data).toEqual({ at: at(100).toISOString(), collapsed: [], closed: r.closed, cyclesSuperseded: [{ cycleId: cycles[0]!.id, accountId: acct.id }] });
     const err = await rt.runtime.audit.change((tx, audit) => restartDrillClock(tx, audit, { accountId: acct.id, reason: 'manual', at: at(100), actor: 'x' })).catch((e: unknown) => e);
     expect((err as { code: string }).code).toBe('account_retired');
   });

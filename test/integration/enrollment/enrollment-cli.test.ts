@@ -6,8 +6,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { VirtualSecurityKey } from '../../../hardware/index.ts';
+import { createCredential, SecurityKey, VirtualSecurityKey, type CreationOptionsJSON } from '../../../hardware/index.ts';
 import { defaultLifecycleHooks } from '../../../server/accounts/lifecycle-hooks.ts';
+import type { AuditEntry } from '../../../server/audit/audit-log.ts';
+import { getOfficer } from '../../../server/auth/auth-store.ts';
+import { RelyingParty } from '../../../server/auth/relying-party.ts';
 import type { CliIo, Command } from '../../../server/cli/command.ts';
 import { enrollmentCommands } from '../../../server/cli/enrollment-commands.ts';
 import { main } from '../../../server/cli/main.ts';
@@ -19,7 +22,7 @@ import { backendEnv } from '../../helpers/audit-fixture.ts';
 import { createBackend, type Backend } from '../../helpers/backends.ts';
 import { DEMO, startHarness, type Harness } from '../../fixtures/graph/sim-harness.ts';
 import { KEY_PIN, SecurityInfoClient, sqliteBytes } from './enrollment-harness.ts';
-import { createOfficers, OFFICER_PIN, type TestOfficer } from './officer-keys.ts';
+import { authServiceFor, createOfficers, OFFICER_PIN, type TestOfficer } from './officer-keys.ts';
 
 let g: Harness;
 let b: Backend;
@@ -250,5 +253,120 @@ describe('breakglass account / key / enroll', () => {
     } finally {
       commands = saved;
     }
+  });
+});
+
+/** Opens the CLI's store for a look (the CLI commands open and close their own runtime). */
+async function withStore<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(loadConfig({ env }), { clock: g.clock });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+const headSeq = () => withStore(async (rt) => (await rt.audit.entries({ limit: 1 }))[0]!.seq);
+/** Entries appended after `seq`, oldest first. */
+const entriesAfter = (seq: number) => withStore(async (rt) => (await rt.audit.entries({ limit: 100 })).filter((e) => e.seq > seq).reverse());
+
+/** Runs CLI commands with a different officer key (not one of the cast's own). */
+async function withOfficerKey<T>(key: VirtualSecurityKey, fn: () => Promise<T>): Promise<T> {
+  const saved = commands;
+  commands = enrollmentCommands({ clock: g.clock, hooks: defaultLifecycleHooks, breakglassKeys: () => virtualKeyProvider(bgKey), officerKeys: () => virtualKeyProvider(key) });
+  try {
+    return await fn();
+  } finally {
+    commands = saved;
+  }
+}
+
+const NO_SUCH_REQUEST = '6a0f3c1e-0000-4000-8000-000000000000';
+
+describe('CLI passkey sign-in failures are audited as over HTTP (auth.sign_in_failed)', () => {
+  /** Runs a four-eyes command whose sign-in must fail; returns the entries it added. */
+  async function failedSignIn(args: string[]): Promise<{ stderr: string; added: AuditEntry[] }> {
+    const before = await headSeq();
+    const r = await cli(args, `${OFFICER_PIN}\n`);
+    expect(r.code, r.stderr).toBe(1);
+    return { stderr: r.stderr, added: await entriesAfter(before) };
+  }
+
+  it('a passkey breakglass does not know (a key registered for our origin elsewhere) → credential_unknown', async () => {
+    const stranger = await VirtualSecurityKey.load('breakglass-virtual', { pin: OFFICER_PIN });
+    const options = await withStore((rt) => authServiceFor(rt).rp.registrationOptions({ handle: RelyingParty.newUserHandle(), username: 'mallory', displayName: 'mallory' }, []));
+    const key = await SecurityKey.open(stranger.open(), { descriptor: stranger.descriptor });
+    try {
+      await createCredential(key, options as unknown as CreationOptionsJSON, { origin: loadConfig({ env }).auth.origin, pin: OFFICER_PIN });
+    } finally {
+      await key.close();
+    }
+    const { stderr, added } = await withOfficerKey(stranger, () => failedSignIn(['enroll', 'cancel', NO_SUCH_REQUEST, '--reason', 'probe']));
+    expect(stderr).toContain('not registered with breakglass');
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ actor: 'anonymous', action: 'auth.sign_in_failed', subject: 'auth', data: { reason: 'credential_unknown', ip: 'cli', credentialFingerprint: expect.any(String) } });
+  });
+
+  it('a cloned officer key whose signature counter went backwards → counter_regressed, naming the officer and passkey', async () => {
+    const bob = officers.bob!;
+    const clone = await VirtualSecurityKey.load('breakglass-virtual', { pin: OFFICER_PIN });
+    clone.authenticator.importCredentials(bob.key.authenticator.exportCredentials());
+    // Bob signs in with the real key (the command then fails on the unknown request): the stored counter moves on.
+    const real = await cli(['enroll', 'cancel', NO_SUCH_REQUEST, '--reason', 'probe'], as(bob));
+    expect(real.code).toBe(1);
+    expect(real.stderr).not.toContain('counter');
+    const passkeyId = await withStore(async (rt) => (await rt.database.db.selectFrom('officer_passkey').select('id').where('officer_id', '=', bob.id).executeTakeFirstOrThrow()).id);
+    const { stderr, added } = await withOfficerKey(clone, () => failedSignIn(['enroll', 'cancel', NO_SUCH_REQUEST, '--reason', 'probe']));
+    expect(stderr).toMatch(/counter/i);
+    expect(added).toHaveLength(1);
+    expect(added[0]).toMatchObject({ actor: 'anonymous', action: 'auth.sign_in_failed', subject: bob.actor, data: { reason: 'counter_regressed', ip: 'cli', passkeyId, storedCounter: expect.any(Number) } });
+  });
+
+  it('a disabled officer → officer_disabled, and no session is opened', async () => {
+    const carol = officers.carol!;
+    await withStore(async (rt) => {
+      const alice = (await getOfficer(rt.database.db, officers.alice!.id))!;
+      await authServiceFor(rt).updateOfficer(alice, carol.id, { status: 'disabled' });
+    });
+    try {
+      const sessions = () => withStore(async (rt) => (await rt.database.db.selectFrom('auth_session').select('id_hash').where('officer_id', '=', carol.id).execute()).length);
+      as(carol);
+      const { stderr, added } = await failedSignIn(['enroll', 'cancel', NO_SUCH_REQUEST, '--reason', 'probe']);
+      expect(stderr).toContain('disabled');
+      expect(added).toHaveLength(1);
+      expect(added[0]).toMatchObject({ actor: 'anonymous', action: 'auth.sign_in_failed', subject: carol.actor, data: { reason: 'officer_disabled', ip: 'cli', passkeyId: expect.any(String) } });
+      expect(await sessions()).toBe(0);
+    } finally {
+      await withStore(async (rt) => {
+        const alice = (await getOfficer(rt.database.db, officers.alice!.id))!;
+        await authServiceFor(rt).updateOfficer(alice, carol.id, { status: 'active' });
+      });
+    }
+  });
+});
+
+describe('free text with control characters is refused before anything changes (exit 2)', () => {
+  const SPOOF = 'moved\u001b[2K\r\u001b[32mall keys accounted for\u001b[0m';
+
+  it('key lost --reason with a terminal escape sequence: exit 2, the key and the audit log untouched', async () => {
+    const keys = JSON.parse((await cli(['key', 'inventory', DEMO.bg02Upn, '--json'])).stdout).accounts[0].keys as { id: string; status: string }[];
+    const active = keys.find((k) => k.status === 'active')!;
+    expect(active).toBeDefined();
+    const before = await headSeq();
+    const r = await cli(['key', 'lost', active.id, '--reason', SPOOF]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--reason must not contain control or invisible formatting characters (found U+001B at character 6)');
+    expect(r.stderr).not.toContain('\u001b');
+    expect(await entriesAfter(before)).toEqual([]);
+    const after = JSON.parse((await cli(['key', 'inventory', DEMO.bg02Upn, '--json'])).stdout).accounts[0].keys as { id: string; status: string }[];
+    expect(after.find((k) => k.id === active.id)!.status).toBe('active');
+  });
+
+  it('enroll request --location with a control character: exit 2 before the officer signs in', async () => {
+    const before = await headSeq();
+    const r = await cli(['enroll', 'request', DEMO.bg02Upn, '--mode', 'direct', '--reason', 'spare key', '--location', 'Safe\u0007 A'], as(officers.alice!));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--location must not contain control or invisible formatting characters (found U+0007');
+    expect(await entriesAfter(before)).toEqual([]);
   });
 });

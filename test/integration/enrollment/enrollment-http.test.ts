@@ -155,4 +155,32 @@ describe('direct enrollment over HTTP', () => {
     expect(rec.json()).toMatchObject({ problems: 0 });
     expect(await haystack(e)).not.toContain(NEW_PIN);
   });
+
+  it('refuses free text with control or invisible formatting characters: 400 problem+json, nothing changed', async () => {
+    const { cast, h } = e;
+    const head = async () => (await h.runtime.audit.entries({ limit: 1 }))[0]!.seq;
+    const account = (await cast.auditor.request('GET', '/api/inventory')).json().accounts[0].account;
+    const keyOf = async () => (await cast.auditor.request('GET', `/api/inventory/accounts/${account.id}`)).json().keys[0];
+    const key = await keyOf();
+    const before = await head();
+    const cases: [string, 'POST' | 'PATCH', string, Record<string, unknown>, string][] = [
+      ['terminal escape in a reason', 'PATCH', `/api/inventory/keys/${key.id}`, { sealNumber: 'S-9', reason: 're-sealed\u001b[2K\rall keys accounted for' }, 'body.reason'],
+      ['bidi override in a location', 'POST', '/api/enrollments', { account: DEMO.bg02Upn, mode: 'direct', reason: 'spare', location: 'Safe \u202eB' }, 'body.location'],
+      ['NUL in a custodian name', 'POST', `/api/inventory/accounts/${account.id}/custodians`, { name: 'Dana\u0000Ruiz' }, 'body.name'],
+    ];
+    for (const [what, method, url, body, field] of cases) {
+      const res = await cast.admin.request(method, url, body);
+      expect(res.statusCode, what).toBe(400);
+      expect(res.headers['content-type'], what).toMatch(/^application\/problem\+json/);
+      expect(res.json(), what).toMatchObject({ code: 'invalid_input', errors: [{ field, message: 'must not contain control or invisible formatting characters' }] });
+    }
+    expect(await head()).toBe(before);
+    expect(await keyOf()).toEqual(key);
+    expect((await cast.auditor.request('GET', `/api/inventory/accounts/${account.id}`)).json().custodians).toEqual([]);
+    expect((await cast.auditor.request('GET', '/api/enrollments')).json().requests).toHaveLength(1);
+    // Ordinary text (accents, emoji, punctuation, and the letters of the pattern's own `\p{Cc}`) passes the same check.
+    const ok = await cast.admin.request('PATCH', `/api/inventory/keys/${key.id}`, { sealNumber: 'S-9', reason: 'Re-sealed in cupboard C {p} after the drill — Zoë 🔒 (2026-11-02)' });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json()).toMatchObject({ sealNumber: 'S-9' });
+  });
 });

@@ -28,6 +28,7 @@ directoryContract({
   signInsSince: '2026-01-01T00:00:00Z',
   allowWrites: true,
   mail: { from: DEMO.sender, to: 'security-team@contoso.example' },
+  simulator: () => https.sim.state,
 });
 
 directoryContract({
@@ -37,6 +38,8 @@ directoryContract({
   accountUpn: DEMO.bg01Upn,
   signInsSince: '2026-01-01T00:00:00Z',
   allowWrites: true,
+  mail: { from: DEMO.sender, to: 'security-team@contoso.example' },
+  simulator: () => http.sim.state,
 });
 
 describe('the simulated directory labels itself', () => {
@@ -80,5 +83,9 @@ if (!realConfigured) {
     signInsSince: new Date(Date.now() - 29 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     allowWrites: env.BREAKGLASS_CONTRACT_ALLOW_WRITES === '1',
     ...(env.BREAKGLASS_CONTRACT_MAIL_FROM && env.BREAKGLASS_CONTRACT_MAIL_TO ? { mail: { from: env.BREAKGLASS_CONTRACT_MAIL_FROM, to: env.BREAKGLASS_CONTRACT_MAIL_TO } } : {}),
+    skipReasons: {
+      writes: 'writes to a real tenant are opt-in: set BREAKGLASS_CONTRACT_ALLOW_WRITES=1 to issue and revoke a TAP on the contract account',
+      mail: 'no mailbox configured: set BREAKGLASS_CONTRACT_MAIL_FROM and BREAKGLASS_CONTRACT_MAIL_TO to send a test mail',
+    },
   });
 }

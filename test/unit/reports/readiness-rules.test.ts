@@ -105,6 +105,22 @@ describe('readiness checks', () => {
     expect(t.map((c) => [c.code, c.status])).toEqual([['two_accounts', 'problem'], ['tap_one_time', 'warning'], ['fido2_restricted', 'warning'], ['monitoring', 'problem'], ['alert_channels', 'warning']]);
     expect(t.find((c) => c.code === 'monitoring')!.detail).toMatch(/no Entra ID P1\/P2 licence/);
   });
+
+  it('a monitor that is behind on the logs is a problem that says what is unread, not "failing"', () => {
+    const detail = 'records between 2026-11-20T09:00:00.000Z and 2026-11-20T09:02:05.000Z are not all read yet';
+    const t = tenantChecks({
+      accountCount: 2,
+      tapPolicy: undefined,
+      fido2Policy: undefined,
+      monitoring: { state: 'behind', lastSuccessAt: '2026-11-20T09:00:00.000Z', detail },
+      channels: [{ name: 'hook', kind: 'webhook' }],
+    });
+    const m = t.find((c) => c.code === 'monitoring')!;
+    expect(m.status).toBe('problem');
+    expect(m.detail).toMatch(/^monitoring is behind/);
+    expect(m.detail).toContain(detail);
+    expect(m.detail).not.toMatch(/failing/);
+  });
 });
 
 describe('mandatory MFA enforcement view', () => {
