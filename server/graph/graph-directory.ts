@@ -594,6 +594,14 @@ export class GraphDirectory implements Directory {
     return out;
   }
 
+  /** How many of `extra` still fit in the batches `requests` are sent in, without adding a batch (or a paced wait). */
+  #roomInLastChunk(requests: BatchRequest[], extra: BatchRequest[]): number {
+    const batches = this.#batchChunks(requests).length;
+    let k = 0;
+    while (k < Math.min(extra.length, BATCH_LIMIT) && this.#batchChunks([...requests, ...extra.slice(0, k + 1)]).length === batches) k += 1;
+    return k;
+  }
+
   async #sendBatch(requests: BatchRequest[], version: Version): Promise<Map<string, BatchResponse>> {
     const units = requests.reduce((n, r) => n + this.#unitsForUrl(r.url), 0);
     const spec: CallSpec = {
@@ -625,18 +633,22 @@ export class GraphDirectory implements Directory {
   async readPosture(userIds: string[]): Promise<PostureSnapshot> {
     for (const id of userIds) requireGuid(id, 'user id (object id)');
     const unique = [...new Set(userIds.map((id) => id.toLowerCase()))];
-    // Phase 1: tenant-wide policies, role holders, users (15 per `in` clause) and one methods list per account.
-    const reqs: BatchRequest[] = [
+    // Phase 1: tenant-wide policies, role holders and users (15 per `in` clause), with as many of the per-account
+    // methods lists as fill the rest of that first $batch. Phase 2 needs the policies (they name the groups whose
+    // members count), so it carries the group reads together with the remaining methods lists: the group reads ride in
+    // batches that are sent anyway, and the whole read costs ceil((requests) / 20) batches plus pages.
+    const head: BatchRequest[] = [
       { id: 'tapPolicy', method: 'GET', url: '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass' },
       { id: 'fido2Policy', method: 'GET', url: '/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2' },
       { id: 'caPolicies', method: 'GET', url: '/identity/conditionalAccess/policies' },
       { id: 'globalAdmins', method: 'GET', url: `/roleManagement/directory/roleAssignments?$filter=${enc(`roleDefinitionId eq ${odataString(ROLE_TEMPLATE.globalAdministrator)}`)}` },
     ];
     chunk(unique, IN_CLAUSE_LIMIT).forEach((ids, i) => {
-      reqs.push({ id: `users${i}`, method: 'GET', url: `/users?$filter=${enc(`id in (${ids.map(odataString).join(',')})`)}&$select=${USER_SELECT}` });
+      head.push({ id: `users${i}`, method: 'GET', url: `/users?$filter=${enc(`id in (${ids.map(odataString).join(',')})`)}&$select=${USER_SELECT}` });
     });
-    unique.forEach((id, i) => reqs.push({ id: `methods${i}`, method: 'GET', url: `/users/${seg(id)}/authentication/methods` }));
-    const res = new Map((await this.batch(reqs)).map((r) => [r.id, r]));
+    const methodReqs: BatchRequest[] = unique.map((id, i) => ({ id: `methods${i}`, method: 'GET', url: `/users/${seg(id)}/authentication/methods` }));
+    const room = this.#roomInLastChunk(head, methodReqs);
+    const res = new Map((await this.batch([...head, ...methodReqs.slice(0, room)])).map((r) => [r.id, r]));
 
     const tapPolicy = this.#itemBody<GraphTapPolicy>(res.get('tapPolicy')!, 'tapPolicy');
     const fido2Policy = this.#itemBody<GraphFido2Policy>(res.get('fido2Policy')!, 'fido2Policy');
@@ -647,7 +659,8 @@ export class GraphDirectory implements Directory {
       for (const u of await this.#itemCollection<GraphUser>(res.get(`users${i}`)!, 'GET /users', P.userRead)) users.set(u.id.toLowerCase(), u);
     }
 
-    // Phase 2: members of every group the policies name (group-centric, so the cost does not grow with N).
+    // Phase 2: members of every group the policies name (group-centric, so the cost does not grow with N), and the
+    // methods lists that did not fit in phase 1.
     const groupIds = new Set<string>();
     for (const t of [...tapPolicy.includeTargets ?? [], ...tapPolicy.excludeTargets ?? [], ...fido2Policy.includeTargets ?? [], ...fido2Policy.excludeTargets ?? []]) {
       if (t.targetType === 'group' && GUID.test(t.id)) groupIds.add(t.id.toLowerCase());
@@ -656,15 +669,17 @@ export class GraphDirectory implements Directory {
       for (const g of [...p.conditions?.users?.includeGroups ?? [], ...p.conditions?.users?.excludeGroups ?? []]) if (GUID.test(g)) groupIds.add(g.toLowerCase());
     }
     const groupList = [...groupIds];
+    const phase2: BatchRequest[] = [
+      ...groupList.map((g, i) => ({ id: `group${i}`, method: 'GET' as const, url: `/groups/${g}/transitiveMembers/microsoft.graph.user?$select=id&$top=999` })),
+      ...methodReqs.slice(room),
+    ];
+    if (phase2.length) for (const r of await this.batch(phase2)) res.set(r.id, r);
     const members = new Map<string, Set<string>>();
-    if (groupList.length) {
-      const groupRes = await this.batch(groupList.map((g, i) => ({ id: `group${i}`, method: 'GET' as const, url: `/groups/${g}/transitiveMembers/microsoft.graph.user?$select=id&$top=999` })));
-      for (let i = 0; i < groupList.length; i++) {
-        const item = groupRes[i]!;
-        // A deleted group named by a policy is a posture finding, not a failure of the read.
-        const list = item.status === 404 ? [] : await this.#itemCollection<{ id: string }>(item, `GET /groups/${groupList[i]}/transitiveMembers`, P.groups);
-        members.set(groupList[i]!, new Set(list.map((m) => m.id.toLowerCase())));
-      }
+    for (let i = 0; i < groupList.length; i++) {
+      const item = res.get(`group${i}`)!;
+      // A deleted group named by a policy is a posture finding, not a failure of the read.
+      const list = item.status === 404 ? [] : await this.#itemCollection<{ id: string }>(item, `GET /groups/${groupList[i]}/transitiveMembers`, P.groups);
+      members.set(groupList[i]!, new Set(list.map((m) => m.id.toLowerCase())));
     }
 
     const accounts: PostureAccount[] = [];

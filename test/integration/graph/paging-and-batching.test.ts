@@ -90,6 +90,30 @@ describe('posture read', () => {
     expect(p.fido2Policy.passkeyProfiles?.length).toBe(2);
   });
 
+  it('reads 20 accounts in two $batch calls: the group reads ride with the methods lists that did not fit the first', async () => {
+    const extra = Array.from({ length: 18 }, (_, i) => `3c9e1f00-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    h = await startHarness({
+      edit: (f) => {
+        for (const [i, id] of extra.entries()) {
+          f.users.push({ id, userPrincipalName: `bg-extra-${i}@${f.tenant.defaultDomain}`, displayName: `Emergency ${i}`, accountEnabled: true, userType: 'Member', onPremisesSyncEnabled: null } as never);
+          f.groupMembers![DEMO.emergencyGroup]!.push(id);
+        }
+      },
+    });
+    const ids = [DEMO.bg01, DEMO.bg02, ...extra];
+    const p = await h.dir.readPosture(ids);
+    expect(h.wire()).toHaveLength(2);
+    expect(h.wire().every((r) => r.method === 'POST' && r.path.endsWith('/$batch'))).toBe(true);
+    // What each $batch carried: the second has the group reads (they need the policies from the first).
+    const items = h.sent.map((r) => (JSON.parse(r.body!) as { requests: { url: string }[] }).requests.map((q) => q.url));
+    expect(items[0]!.some((u) => u.includes('/policies/'))).toBe(true);
+    expect(items[0]!.some((u) => u.includes('/authentication/methods'))).toBe(true);
+    expect(items[1]!.some((u) => u.includes('/transitiveMembers'))).toBe(true);
+    expect(items.flat().filter((u) => u.includes('/authentication/methods'))).toHaveLength(20);
+    expect(p.accounts.map((a) => a.userId)).toEqual(ids);
+    expect(p.accounts.every((a) => a.user !== null && a.policyGroupIds.includes(DEMO.emergencyGroup))).toBe(true);
+  });
+
   it('reports a TAP just issued and a deleted account as a null user', async () => {
     h = await startHarness();
     await h.dir.createTemporaryAccessPass(DEMO.bg02, {});
