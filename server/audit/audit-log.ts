@@ -6,8 +6,8 @@ import { sql } from 'kysely';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../store/database.ts';
 import type { Db } from '../store/schema.ts';
-import { canonicalize } from './canonical-json.ts';
-import { GENESIS_CHAIN_HEX, nextChainHex, parseRecord, recordLeafLatin1, SECRET_GUARD, type StoredEntry } from './audit-record.ts';
+import { canonicalJson } from './canonical-json.ts';
+import { GENESIS_CHAIN_HEX, nextChainHex, parseRecord, recordLeafLatin1, recordText, SECRET_GUARD, type StoredEntry } from './audit-record.ts';
 
 export interface AuditEvent {
   /** Who did it: `officer:<id>`, `system`, `cli:<os user>`, … */
@@ -60,17 +60,15 @@ interface PreparedEvent {
   actor: string;
   action: string;
   subject: string;
-  /** Validated, key-sorted copy of the data, and the writer that turns the whole record into canonical JSON. */
-  data: unknown;
-  write: (record: unknown) => string;
+  /** The data as canonical JSON (validated, secret-named keys refused), spliced verbatim into the record. */
+  data: string;
 }
 
 function prepare(event: AuditEvent): PreparedEvent {
   for (const f of ['actor', 'action', 'subject'] as const) {
     if (typeof event[f] !== 'string' || event[f].length === 0) throw new AuditWriteError(`audit event needs a non-empty ${f}`);
   }
-  const { copy, write } = canonicalize(event.data ?? {}, SECRET_GUARD, 'data');
-  return { actor: event.actor, action: event.action, subject: event.subject, data: copy, write };
+  return { actor: event.actor, action: event.action, subject: event.subject, data: canonicalJson(event.data ?? {}, SECRET_GUARD, 'data') };
 }
 
 export function toAuditEntry(e: StoredEntry): AuditEntry {
@@ -151,8 +149,8 @@ export class AuditLog {
     let prev = head ? head.chain_hash : GENESIS_CHAIN_HEX;
     const stored: StoredEntry[] = [];
     for (const e of events) {
-      // Top-level keys in RFC 8785 order (action < actor < at < data < seq < subject).
-      const record = e.write({ action: e.action, actor: e.actor, at, data: e.data, seq, subject: e.subject });
+      // Top-level keys in RFC 8785 order (action < actor < at < data < seq < subject), the data spliced verbatim.
+      const record = recordText({ action: e.action, actor: e.actor, at, data: e.data, seq, subject: e.subject });
       prev = nextChainHex(prev, recordLeafLatin1(record));
       stored.push({ seq, record, chainHash: prev });
       seq += 1;

@@ -76,10 +76,23 @@ export function recordSeq(record: string): number | undefined {
   return /^(0|[1-9]\d*)$/.test(s) ? Number(s) : undefined;
 }
 
+/** Scratch space for leaf hashing: 0x00 ‖ UTF-8 record, reused (hot loops hash one record at a time, synchronously). */
+let leafScratch = Buffer.allocUnsafeSlow(16 * 1024);
+const LEAF_SCRATCH_MAX = 1024 * 1024;
+
 /** The RFC 6962 leaf hash of a record, as a latin1 binary string (see hash.ts). */
 export function recordLeafLatin1(record: string): string {
-  // A leading U+0000 encodes as the single 0x00 byte: the leaf prefix, without an extra buffer.
-  return sha256Latin1(`\u0000${record}`);
+  // Encoding the record into a reused buffer and hashing those bytes is ~2x faster on Node 20 than hashing the string
+  // `\u0000${record}` (which concatenates, then encodes into a fresh buffer inside crypto). UTF-8 takes ≤ 3 bytes per
+  // UTF-16 code unit; a record too large for the scratch space (never an ordinary entry) takes the string path.
+  const need = record.length * 3 + 1;
+  if (need > leafScratch.length) {
+    if (need > LEAF_SCRATCH_MAX) return sha256Latin1(`\u0000${record}`);
+    leafScratch = Buffer.allocUnsafeSlow(Math.min(LEAF_SCRATCH_MAX, Math.max(need, leafScratch.length * 2)));
+  }
+  leafScratch[0] = 0;
+  const n = leafScratch.write(record, 1, 'utf8');
+  return sha256Latin1(new Uint8Array(leafScratch.buffer, leafScratch.byteOffset, n + 1));
 }
 
 export function recordLeafHash(record: string): Buffer {
@@ -102,7 +115,7 @@ export function makeRecord(f: Omit<EntryFields, 'data'> & { data: Record<string,
 /** Field names that must never appear in audit data: the audit log keeps ids and fingerprints, not secrets. */
 export const SECRET_KEYS = /^(tap|pin|newpin|temporaryaccesspass|password|passcode|secret|clientsecret|privatekey|token|accesstoken|refreshtoken|bootstrapcode|pinuvauthtoken)$/i;
 
-/** canonicalize() options that refuse secret-named fields (defence in depth; callers must never try). */
+/** canonicalJson() options that refuse secret-named fields (defence in depth; callers must never try). */
 export const SECRET_GUARD = {
   forbiddenKeys: SECRET_KEYS,
   forbiddenMessage: (path: string) => `refusing to write ${path} to the audit log: secrets never enter it`,

@@ -52,24 +52,29 @@ export class ChunkVerifier {
   }
 
   add(e: StoredEntry): void {
+    this.addRow(e.seq, e.record, e.chainHash);
+  }
+
+  /** add() for a stored row's columns, so bulk readers need not build an entry object per row. */
+  addRow(seq: number, record: string, chainHash: string): void {
     const expected = this.#from + this.#range.size;
-    const leaf = recordLeafLatin1(e.record);
+    const leaf = recordLeafLatin1(record);
     if (!this.#problem) {
-      const inRecord = recordSeq(e.record);
-      if (e.seq !== expected) {
+      const inRecord = recordSeq(record);
+      if (seq !== expected) {
         this.#problem =
-          e.seq > expected
-            ? { kind: 'deleted', seq: expected, message: `seq ${expected}${e.seq - 1 > expected ? `–${e.seq - 1}` : ''} missing: entries were deleted` }
-            : { kind: 'reordered', seq: e.seq, message: `seq ${e.seq} appears after seq ${expected - 1}: entries are out of order` };
-      } else if (inRecord !== e.seq) {
+          seq > expected
+            ? { kind: 'deleted', seq: expected, message: `seq ${expected}${seq - 1 > expected ? `–${seq - 1}` : ''} missing: entries were deleted` }
+            : { kind: 'reordered', seq: seq, message: `seq ${seq} appears after seq ${expected - 1}: entries are out of order` };
+      } else if (inRecord !== seq) {
         this.#problem =
           inRecord === undefined
-            ? { kind: 'edited', seq: e.seq, message: `entry ${e.seq} is damaged: its record is not a canonical audit record` }
-            : { kind: 'reordered', seq: Math.min(e.seq, inRecord), message: `the entry written as seq ${inRecord} is stored at seq ${e.seq}: entries were moved` };
+            ? { kind: 'edited', seq: seq, message: `entry ${seq} is damaged: its record is not a canonical audit record` }
+            : { kind: 'reordered', seq: Math.min(seq, inRecord), message: `the entry written as seq ${inRecord} is stored at seq ${seq}: entries were moved` };
       } else {
         const chain = nextChainHex(this.#prev, leaf);
-        if (chain !== e.chainHash) {
-          this.#problem = { kind: 'edited', seq: e.seq, message: `entry ${e.seq} does not match its chain hash: its record or hash was changed after it was written` };
+        if (chain !== chainHash) {
+          this.#problem = { kind: 'edited', seq: seq, message: `entry ${seq} does not match its chain hash: its record or hash was changed after it was written` };
         }
         this.#prev = chain;
       }
