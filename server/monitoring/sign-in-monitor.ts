@@ -103,7 +103,15 @@ interface Memory {
   behind?: boolean;
 }
 
-type Account = Pick<EmergencyAccountTable, 'id' | 'upn' | 'user_id' | 'designated_at' | 'tenant_id'>;
+/** An emergency account as monitoring sees it; one retired while its records were still unread is kept until read. */
+type Account = Pick<EmergencyAccountTable, 'id' | 'upn' | 'user_id' | 'designated_at' | 'tenant_id' | 'status' | 'retired_at'>;
+
+/** Records from before designation or after retirement are kept but raise nothing. */
+function outsideService(account: Account, at: string): 'before_designation' | 'after_retirement' | undefined {
+  if (at < account.designated_at) return 'before_designation';
+  if (account.retired_at && at >= account.retired_at) return 'after_retirement';
+  return undefined;
+}
 
 interface Outcome {
   incidentsOpened: string[];
@@ -160,8 +168,9 @@ async function processSignIns(tx: Db, audit: AuditRecorder, records: GraphSignIn
     let disposition = 'incident';
     let drillId: string | null = null;
     let incidentId: string | null = null;
-    if (r.createdDateTime < account.designated_at) {
-      disposition = 'before_designation';
+    const outside = outsideService(account, r.createdDateTime);
+    if (outside) {
+      disposition = outside;
     } else {
       const d = classifySignIn(r, account, await announcedWindows(tx, account.id));
       if (d.disposition === 'drill') {
@@ -196,7 +205,8 @@ async function processDirectoryAudits(tx: Db, audit: AuditRecorder, records: Gra
     const account = ctx.accounts.get(c.userId)!;
     let disposition = 'incident';
     let incidentId: string | null = null;
-    if (a.activityDateTime < account.designated_at) disposition = 'before_designation';
+    const outside = outsideService(account, a.activityDateTime);
+    if (outside) disposition = outside;
     else {
       const opened = await openIncident(tx, audit, { tenantId: ctx.tenantId, account, draft: c.incident, recordId: a.id, now: ctx.now });
       incidentId = opened.id;
@@ -213,7 +223,8 @@ async function processDirectoryAudits(tx: Db, audit: AuditRecorder, records: Gra
 }
 
 /** Re-judges a drill's evidence from the records kept for its window, capturing the proving record at once. */
-export async function judgeDrill(tx: Db, audit: AuditRecorder, drillId: string, now: string, out: Outcome): Promise<EvidenceDecision | undefined> {
+/** `partial`: the window's records were not all read, so only a verified sign-in is recorded (a rejection may not be final). */
+export async function judgeDrill(tx: Db, audit: AuditRecorder, drillId: string, now: string, out: Outcome, partial = false): Promise<EvidenceDecision | undefined> {
   const drill = await tx.selectFrom('drill').selectAll().where('id', '=', drillId).executeTakeFirst();
   if (!drill) return undefined;
   const rows = await tx.selectFrom('monitor_record').select(['record']).where('stream', '=', 'sign_ins').where('drill_id', '=', drillId).execute();
@@ -236,7 +247,7 @@ export async function judgeDrill(tx: Db, audit: AuditRecorder, drillId: string, 
       details: { drillId, accountId: drill.account_id, signInId: m.id, createdDateTime: m.createdDateTime, expectedDrill: true, performer: drill.performer, witness: drill.witness },
     });
     out.drillsVerified.push(drillId);
-  } else if (decision.verdict === 'rejected' && drill.verification !== 'verified' && drill.verification_reasons !== JSON.stringify(decision.reasons)) {
+  } else if (!partial && decision.verdict === 'rejected' && drill.verification !== 'verified' && drill.verification_reasons !== JSON.stringify(decision.reasons)) {
     await tx.updateTable('drill').set({ verification: 'rejected', verification_reasons: JSON.stringify(decision.reasons) }).where('id', '=', drillId).execute();
     audit.record({ actor: 'system', action: 'drill.sign_in_rejected', subject: `drill:${drillId}`, data: { accountId: drill.account_id, reasons: decision.reasons } });
     out.drillsRejected.push(drillId);
@@ -277,10 +288,29 @@ export class SignInMonitor {
     return this.#d.directory.mode.tenantId;
   }
 
-  async #accounts(): Promise<Map<string, Account>> {
-    const rows = await this.#d.audit.database.db.selectFrom('emergency_account').select(['id', 'upn', 'user_id', 'designated_at', 'tenant_id'])
-      .where('status', '=', 'active').where('tenant_id', '=', this.tenantId).execute();
-    return new Map(rows.map((r) => [r.user_id.toLowerCase(), r]));
+  /** Active accounts, and those retired after `readsFrom` (their records up to retirement may still be unread). */
+  async #accounts(readsFrom?: string): Promise<Map<string, Account>> {
+    const rows = await this.#d.audit.database.db.selectFrom('emergency_account').select(['id', 'upn', 'user_id', 'designated_at', 'tenant_id', 'status', 'retired_at'])
+      .where('tenant_id', '=', this.tenantId)
+      .where((eb) => (readsFrom === undefined ? eb('status', '=', 'active') : eb.or([eb('status', '=', 'active'), eb('retired_at', '>', readsFrom)])))
+      .execute();
+    // An active row wins over a retired one for the same user (re-designated after retirement).
+    const out = new Map<string, Account>();
+    for (const r of rows.sort((a, b) => (a.status === 'active' ? 1 : 0) - (b.status === 'active' ? 1 : 0))) out.set(r.user_id.toLowerCase(), r);
+    return out;
+  }
+
+  /** The oldest instant the next poll of any stream may read from (a held pass, or the cursor less the look-back). */
+  async #oldestReadStart(now: Date): Promise<string> {
+    const lookback = this.#d.settings.monitoring.lookbackMinutes * MINUTE;
+    let oldest = now.getTime() - lookback;
+    for (const stream of ['sign_ins', 'directory_audits'] as const) {
+      const mem = this.#memory.get(stream)!;
+      if (mem.pass) oldest = Math.min(oldest, Date.parse(mem.pass.from));
+      const base = mem.polledUntil ?? (await this.#cursor(stream))?.polled_until;
+      if (base) oldest = Math.min(oldest, Date.parse(base) - lookback);
+    }
+    return new Date(Math.max(oldest, now.getTime() - RETENTION_MS)).toISOString();
   }
 
   async #cursor(stream: Stream) {
@@ -290,7 +320,7 @@ export class SignInMonitor {
   /** One poll of both streams. Never throws for Graph failures: they become the cursor's state (and alerts). */
   async pollOnce(): Promise<PollReport> {
     const now = this.#d.clock.now();
-    const accounts = await this.#accounts();
+    const accounts = await this.#accounts(await this.#oldestReadStart(now));
     const report: PollReport = { at: now.toISOString(), accounts: accounts.size, streams: [], incidentsOpened: [], drillsVerified: [], drillsRejected: [], drillsNotSeen: [] };
     if (accounts.size === 0) return report;
     for (const stream of ['sign_ins', 'directory_audits'] as const) {
@@ -318,12 +348,10 @@ export class SignInMonitor {
     const base = mem.polledUntil ?? row?.polled_until ?? null;
     // A pass left by an earlier poll continues; otherwise this poll reads from the cursor (less the look-back) to now.
     const held = mem.pass && mem.pass.base === base ? mem.pass : undefined;
-    const pass: Pass = held ?? {
-      base,
-      from: new Date(Math.max(base ? Date.parse(base) - lookback : now.getTime() - lookback, now.getTime() - RETENTION_MS)).toISOString(),
-      to: nowIso,
-      nextTo: nowIso,
-    };
+    const from = new Date(Math.max(base ? Date.parse(base) - lookback : now.getTime() - lookback, now.getTime() - RETENTION_MS)).toISOString();
+    // Without a cursor yet, the pass's base is where it starts reading: a pass cut short then stores that as the cursor,
+    // so a restart re-reads from there rather than from a later "now − look-back" (which would skip records).
+    const pass: Pass = held ?? { base: base ?? from, from, to: nowIso, nextTo: nowIso };
     const cap = this.#limits.maxRecordsPerQuery;
     const outcome = emptyOutcome();
     let older: LogRead<GraphSignIn | GraphDirectoryAudit>;
@@ -355,7 +383,7 @@ export class SignInMonitor {
     const skipped = crowded && !crowded.read.complete ? { since: crowded.from, until: pass.nextTo } : undefined;
     // The cursor moves only when the pass is read to its start, and then only to where the pass ended: records of the
     // pass's window that arrive late are re-read by the next poll's look-back.
-    const polledUntil = nextTo === undefined ? pass.to : base;
+    const polledUntil = nextTo === undefined ? pass.to : pass.base;
     const behind = nextTo !== undefined || (newer !== undefined && !newer.complete);
     const pending = nextTo !== undefined
       ? { since: pass.from, until: newer && !newer.complete ? newer.coveredAfter! : nextTo }
@@ -363,21 +391,25 @@ export class SignInMonitor {
     const fetchedRecords = [...older.records, ...crowded?.read.records ?? [], ...newer?.records ?? []];
     const truncatedQueries = older.truncatedQueries + (newer?.truncatedQueries ?? 0);
     const state: MonitorState = behind ? 'behind' : 'ok';
-    const failingSince = behind ? (row && row.state !== 'ok' && row.failing_since ? row.failing_since : nowIso) : null;
+    // Two episodes with their own starts: the backlog (kept through failures until everything is read) and failures
+    // (over now: Graph answered).
+    const behindSince = behind ? row?.behind_since ?? nowIso : null;
     const behindMessage = pending
       ? `the ${stream.replace('_', '-')} read stopped at its limit of ${cap} records per query with records left (${truncatedQueries} ${truncatedQueries === 1 ? 'query' : 'queries'}): `
         + `records between ${pending.since} and ${pending.until} are not all read yet, so a use of an emergency account in that time may not have alerted; `
         + 'the next polls read on from there and alert on what they find'
       : null;
 
-    const recovered = row !== undefined && row.state !== 'ok' && !behind;
+    const failureEnded = row !== undefined && (row.state === 'failing' || row.state === 'license_required' || row.state === 'forbidden');
+    const caughtUp = !behind && !!row?.behind_since;
+    const recovered = failureEnded || caughtUp;
     const stateChanged = !row || row.state !== state;
     const heartbeatDue = mem.lastPersistAt === undefined || now.getTime() - mem.lastPersistAt >= this.#d.settings.monitoring.heartbeatMinutes * MINUTE;
     const tenantId = this.tenantId;
-    const accountIds = [...accounts.values()].map((a) => a.id);
+    const accountIds = [...accounts.values()].filter((a) => a.status === 'active').map((a) => a.id);
     const lastSuccessAt = behind ? row?.last_success_at ?? null : nowIso;
     const cursor = {
-      polled_until: polledUntil, state, last_success_at: lastSuccessAt, failing_since: failingSince,
+      polled_until: polledUntil, state, last_success_at: lastSuccessAt, failing_since: null, behind_since: behindSince,
       last_error_code: behind ? 'monitoring_behind' : null, last_error: behindMessage, last_error_at: behind ? nowIso : null, updated_at: nowIso,
     };
     // Decide inside the transaction whether anything changed; a quiet poll writes nothing (unless a heartbeat is due).
@@ -398,14 +430,22 @@ export class SignInMonitor {
         await tx.insertInto('monitor_cursor').values({ tenant_id: tenantId, stream, ...cursor })
           .onConflict((oc) => oc.columns(['tenant_id', 'stream']).doUpdateSet(cursor)).execute();
         const label = stream.replace('_', ' ');
-        if (recovered) {
-          audit.record({ actor: 'system', action: 'monitoring.recovered', subject: `tenant:${tenantId}`, data: { stream, failingSince: row!.failing_since, previousState: row!.state, lastError: row!.last_error_code } });
+        if (failureEnded) {
+          audit.record({ actor: 'system', action: 'monitoring.recovered', subject: `tenant:${tenantId}`, data: { stream, failingSince: row!.failing_since, previousState: row!.state, lastError: row!.last_error_code, behind } });
           await raiseAlert(tx, audit, {
             kind: 'monitoring.recovered', severity: 'info', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:recovered:${row!.failing_since ?? nowIso}`,
-            title: row!.state === 'behind'
-              ? `Monitoring of the emergency accounts (${label}) has caught up: every record since ${row!.polled_until ?? pass.from} has been read`
+            title: behind
+              ? `Monitoring of the emergency accounts (${label}) works again, and is still catching up on the logs`
               : `Monitoring of the emergency accounts (${label}) works again`,
-            details: { stream, failingSince: row!.failing_since, recoveredAt: nowIso, resumedFrom: pass.from },
+            details: { stream, failingSince: row!.failing_since, recoveredAt: nowIso, resumedFrom: pass.from, behind },
+          });
+        }
+        if (caughtUp) {
+          audit.record({ actor: 'system', action: 'monitoring.caught_up', subject: `tenant:${tenantId}`, data: { stream, behindSince: row!.behind_since, readFrom: pass.from } });
+          await raiseAlert(tx, audit, {
+            kind: 'monitoring.recovered', severity: 'info', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:caught_up:${row!.behind_since}`,
+            title: `Monitoring of the emergency accounts (${label}) has caught up: every record since ${pass.from} has been read`,
+            details: { stream, behindSince: row!.behind_since, caughtUpAt: nowIso, readFrom: pass.from },
           });
         }
         if (behind) {
@@ -414,9 +454,9 @@ export class SignInMonitor {
           }
           // One alert per episode (dedupe key), however many polls it takes to catch up.
           await raiseAlert(tx, audit, {
-            kind: 'monitoring.behind', severity: 'critical', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:behind:${failingSince}`,
+            kind: 'monitoring.behind', severity: 'critical', subject: `tenant:${tenantId}`, dedupeKey: `monitoring:${tenantId}:${stream}:behind:${behindSince}`,
             title: `Emergency-account monitoring is BEHIND (${label}): more records than one poll reads; uses of the accounts since ${pending!.since} may not have alerted yet`,
-            details: { stream, behindSince: failingSince, pendingSince: pending!.since, pendingUntil: pending!.until, maxRecordsPerQuery: cap, truncatedQueries, message: behindMessage },
+            details: { stream, behindSince, pendingSince: pending!.since, pendingUntil: pending!.until, maxRecordsPerQuery: cap, truncatedQueries, message: behindMessage },
           });
         }
         if (skipped) {
@@ -457,7 +497,8 @@ export class SignInMonitor {
   async #recordFailure(stream: Stream, row: MonitorCursorTable | undefined, state: MonitorState, info: { code: string; message: string }, now: Date): Promise<void> {
     const nowIso = now.toISOString();
     const tenantId = this.tenantId;
-    const failingSince = row && row.state !== 'ok' && row.failing_since ? row.failing_since : nowIso;
+    // A failure episode starts at the first failure after Graph last answered (a backlog is not a failure).
+    const failingSince = row?.failing_since ?? nowIso;
     const interval = this.#d.settings.monitoring.pollIntervalSeconds * 1000;
     const lastingFor = now.getTime() - Date.parse(failingSince);
     // Licence and permission problems need a person now; a transient failure alerts once it outlasts two polls (min 10 min).
@@ -501,7 +542,7 @@ export class SignInMonitor {
       ? { records: [], complete: true, queries: 0, truncatedQueries: 0 } satisfies LogRead<GraphSignIn>
       : await this.#d.directory.readSignIns({ userIds: [account.userId], since: window.start, until, pageSize: this.#limits.pageSize, maxRecords: cap });
     const records = read.records;
-    const accounts = await this.#accounts();
+    const accounts = await this.#accounts(window.start);
     const nowIso = now.toISOString();
     const outcome = emptyOutcome();
     let decision: EvidenceDecision | undefined;
@@ -510,7 +551,7 @@ export class SignInMonitor {
         const touched = await processSignIns(tx, audit, records, { tenantId: this.tenantId, now: nowIso, accounts, out: outcome });
         if (window.drillId) touched.add(window.drillId);
         for (const id of touched) {
-          const d = await judgeDrill(tx, audit, id, nowIso, outcome);
+          const d = await judgeDrill(tx, audit, id, nowIso, outcome, !read.complete);
           if (id === window.drillId) decision = d;
         }
         if (outcome.newRecords === 0 && outcome.drillsVerified.length === 0 && outcome.drillsRejected.length === 0) throw new QuietPoll();
@@ -521,8 +562,8 @@ export class SignInMonitor {
     }
     const result = decision ?? decideEvidence(records.filter((r) => r.userId?.toLowerCase() === account.userId.toLowerCase()), window);
     if (read.complete || result.verdict === 'verified') return result;
-    // Only the newest records of a crowded window were read: say so rather than let "not seen" or "rejected" look final.
-    return { ...result, reasons: [...result.reasons, `more than ${cap} sign-in records of the account fall in the window; only those after ${read.coveredAfter} were read here (background monitoring reads the rest): verify again later`] };
+    // Only the newest records of a crowded window were read: not a verdict yet ("not seen yet" is not "failed").
+    return { ...result, verdict: 'not_seen', reasons: [...result.reasons, `more than ${cap} sign-in records of the account fall in the window; only those after ${read.coveredAfter} were read here (background monitoring reads the rest): verify again later`] };
   }
 
   /** How long until the next poll: the interval, faster while a drill waits for its sign-in, slower without a licence. */

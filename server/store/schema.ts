@@ -309,7 +309,10 @@ export interface MonitorCursorTable {
   /** 'ok' | 'behind' | 'failing' | 'license_required' | 'forbidden'. */
   state: string;
   last_success_at: string | null;
+  /** Start of the current failure episode (failing, license_required, forbidden); null when Graph answers. */
   failing_since: string | null;
+  /** Start of the current backlog episode (some records not read yet), kept through failures; null when caught up. */
+  behind_since: string | null;
   last_error_code: string | null;
   last_error: string | null;
   last_error_at: string | null;
@@ -324,7 +327,7 @@ export interface MonitorRecordTable {
   account_id: string;
   occurred_at: string;
   seen_at: string;
-  /** 'drill' | 'incident' | 'before_designation'. */
+  /** 'drill' | 'incident' | 'before_designation' | 'after_retirement'. */
   disposition: string;
   drill_id: string | null;
   incident_id: string | null;

@@ -6,6 +6,7 @@ import * as m0100 from './0100-auth.ts';
 import * as m0200 from './0200-emergency-accounts.ts';
 import * as m0300 from './0300-key-inventory.ts';
 import * as m0400 from './0400-drills-and-monitoring.ts';
+import * as m0500 from './0500-monitor-behind-since.ts';
 
 export interface AppMigration {
   up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
@@ -17,4 +18,5 @@ export const migrations: Record<string, AppMigration> = {
   '0200-emergency-accounts': m0200,
   '0300-key-inventory': m0300,
   '0400-drills-and-monitoring': m0400,
+  '0500-monitor-behind-since': m0500,
 };

@@ -6,6 +6,7 @@
 // emergency account in a tenant whose other users fill the audit log. All of it within Graph's reports throttle.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { retireAccount } from '../../../server/accounts/emergency-accounts.ts';
 import { openDrill } from '../../../server/drills/drill-service.ts';
 import type { GraphUser } from '../../../server/graph/graph-types.ts';
 import { SignInMonitor, type MonitorLimits } from '../../../server/monitoring/sign-in-monitor.ts';
@@ -79,7 +80,8 @@ describe.each(backends)('monitoring that falls behind, on %s', (name) => {
     expect((await incidents()).map((i) => i.kind)).toEqual(Array(6).fill('failed_sign_in'));
     // …the cursor stays where everything had been read, and the stream says what is left.
     let c = await cursor('sign_ins');
-    expect([c.polled_until, c.state, c.last_error_code, c.failing_since]).toEqual([at(t0), 'behind', 'monitoring_behind', at(t0 + 5 * MIN)]);
+    // A backlog is its own episode (behind_since), not a failure (failing_since stays empty).
+    expect([c.polled_until, c.state, c.last_error_code, c.behind_since, c.failing_since]).toEqual([at(t0), 'behind', 'monitoring_behind', at(t0 + 5 * MIN), null]);
     expect(c.last_error).toContain(`records between ${s1.pending!.since} and ${s1.pending!.until} are not all read yet`);
     expect(s1.pending).toEqual({ since: at(t0 - 120 * MIN), until: failed[6]!.createdDateTime });
     expect(r1.streams[1]).toMatchObject({ stream: 'directory_audits', state: 'ok', complete: true });
@@ -103,7 +105,7 @@ describe.each(backends)('monitoring that falls behind, on %s', (name) => {
     expect(await recordIds('sign_ins')).toEqual(new Set([buried, ...failed].map((s) => s.id)));
     // Caught up: the cursor moves to where the first cut-short read started (its window's late records are re-read).
     c = await cursor('sign_ins');
-    expect([c.polled_until, c.state, c.last_error, c.failing_since]).toEqual([at(t0 + 5 * MIN), 'ok', null, null]);
+    expect([c.polled_until, c.state, c.last_error, c.behind_since, c.failing_since]).toEqual([at(t0 + 5 * MIN), 'ok', null, null, null]);
     expect((await alerts(rt, 'monitoring.')).map((a) => a.kind)).toEqual(['monitoring.behind', 'monitoring.recovered']);
     expect((await alerts(rt, 'monitoring.recovered'))[0]!.title).toMatch(/has caught up/);
     expect(throttled()).toEqual([]);
@@ -251,14 +253,71 @@ describe.each(backends)('monitoring that falls behind, on %s', (name) => {
     h.clock.advance(1 * MIN);
     const failing = await monitor.pollOnce();
     expect(failing.streams[0]).toMatchObject({ ok: false, state: 'failing' });
-    expect((await cursor('sign_ins')).polled_until).toBe(at(t0));
+    // The failure is its own episode, from its own start; the backlog's start is kept for when the reads resume.
+    let c = await cursor('sign_ins');
+    expect([c.polled_until, c.failing_since, c.behind_since]).toEqual([at(t0), at(t0 + 6 * MIN), at(t0 + 5 * MIN)]);
+    // A short failure stays under the grace period: no "failing" alert just because the stream was already behind.
+    h.clock.advance(1 * MIN);
+    expect((await monitor.pollOnce()).streams[0]).toMatchObject({ ok: false, state: 'failing' });
+    expect((await alerts(rt, 'monitoring.failing'))).toEqual([]);
     h.sim.faults.clear();
     h.clock.advance(1 * MIN);
     const r = await monitor.pollOnce();
     expect(r.streams[0]).toMatchObject({ ok: true, state: 'ok', complete: true });
     expect(await recordIds('sign_ins')).toEqual(new Set([buried, ...failed].map((s) => s.id)));
-    const kinds = (await alerts(rt, 'monitoring.')).map((a) => a.kind);
-    expect(kinds.filter((k) => k === 'monitoring.behind')).toHaveLength(1);
-    expect(kinds.at(-1)).toBe('monitoring.recovered');
+    c = await cursor('sign_ins');
+    expect([c.state, c.failing_since, c.behind_since]).toEqual(['ok', null, null]);
+    const all = await alerts(rt, 'monitoring.');
+    expect(all.filter((a) => a.kind === 'monitoring.behind')).toHaveLength(1);
+    // Both episodes end, each said in its own words (raised in one transaction: their order is not meaningful).
+    const recovered = all.filter((a) => a.kind === 'monitoring.recovered').map((a) => a.title);
+    expect(recovered).toHaveLength(2);
+    expect(recovered).toEqual(expect.arrayContaining([
+      expect.stringMatching(/works again$/),
+      expect.stringMatching(/has caught up: every record since .* has been read/),
+    ]));
+  });
+
+  it('with no cursor yet, a restart while the very first read is behind still reads the records it had not reached', async () => {
+    // The first poll ever (40 minutes after designation): nothing stored yet, a successful sign-in buried under failures.
+    const buried = signIn({ user: DEMO.bg01, at: at(t0 + 10 * MIN) });
+    const failed = Array.from({ length: 12 }, (_, i) => signIn({ user: DEMO.bg01, at: at(t0 + 20 * MIN + i * 1000), ...BAD_PASSWORD }));
+    h.clock.set(t0 + 40 * MIN);
+    let monitor = monitorWith();
+    expect((await monitor.pollOnce()).streams[0]).toMatchObject({ state: 'behind', complete: false });
+    // The cursor is where that read started, so a restart re-reads from there, however much later it comes.
+    expect((await cursor('sign_ins')).polled_until).toBe(at(t0 + 40 * MIN - 120 * MIN));
+    h.clock.advance(90 * MIN);
+    monitor = monitorWith();
+    const states: string[] = [];
+    for (let i = 0; i < 8 && states.at(-1) !== 'ok'; i++) {
+      states.push((await monitor.pollOnce()).streams[0]!.state);
+      h.clock.advance(1 * MIN);
+    }
+    expect(states.at(-1)).toBe('ok');
+    expect(await recordIds('sign_ins')).toEqual(new Set([buried, ...failed].map((x) => x.id)));
+    expect((await incidents()).filter((i) => i.kind === 'sign_in').map((i) => JSON.parse(i.record_ids)[0])).toEqual([buried.id]);
+  });
+
+  it('an account retired while its records are still unread is read to its retirement; what follows raises nothing', async () => {
+    const monitor = monitorWith();
+    await monitor.pollOnce();
+    const buried = signIn({ user: DEMO.bg02, at: at(t0 + 1 * MIN) });
+    const failed = Array.from({ length: 12 }, (_, i) => signIn({ user: DEMO.bg02, at: at(t0 + 2 * MIN + i * 1000), ...BAD_PASSWORD }));
+    h.clock.set(t0 + 5 * MIN);
+    expect((await monitor.pollOnce()).streams[0]!.state).toBe('behind');
+    await retireAccount({ audit: rt.runtime.audit }, { account: DEMO.bg02Upn, reason: 'replaced by a new account', actor: 'officer:test' });
+    const afterRetirement = signIn({ user: DEMO.bg02, at: at(t0 + 5 * MIN + 20_000) });
+    const states: string[] = [];
+    for (let i = 0; i < 8 && states.at(-1) !== 'ok'; i++) {
+      h.clock.advance(1 * MIN);
+      states.push((await monitor.pollOnce()).streams[0]!.state);
+    }
+    expect(states.at(-1)).toBe('ok');
+    expect(await recordIds('sign_ins')).toEqual(new Set([buried, ...failed, afterRetirement].map((x) => x.id)));
+    // The use while it was still an emergency account alerts; the one after retirement is kept and raises nothing.
+    expect((await incidents()).filter((i) => i.kind === 'sign_in').map((i) => JSON.parse(i.record_ids)[0])).toEqual([buried.id]);
+    const kept = await rt.runtime.database.db.selectFrom('monitor_record').select(['record_id', 'disposition']).where('record_id', '=', afterRetirement.id).executeTakeFirstOrThrow();
+    expect(kept.disposition).toBe('after_retirement');
   });
 });
