@@ -12,13 +12,12 @@ import type { GraphUser } from '../../../server/graph/graph-types.ts';
 import { SignInMonitor, type MonitorLimits } from '../../../server/monitoring/sign-in-monitor.ts';
 import { recordDirectoryAudit } from '../../../server/simulator/directory-audit-writer.ts';
 import { recordSignIn, type SignInEvent } from '../../../server/simulator/sign-in-writer.ts';
-import { backendsUnderTest, createBackend, type Backend } from '../../helpers/backends.ts';
+import { backendsUnderTest, type Backend } from '../../helpers/backends.ts';
 import { DEMO, startHarness, type Harness } from '../../fixtures/graph/sim-harness.ts';
-import { alerts, openDrillRuntime, seedAccount, TEST_WEBHOOK_SECRET, type DrillRuntime, type SeededAccount } from '../drills/drill-harness.ts';
+import { alerts, seedAccount, type DrillRuntime, type SeededAccount } from '../drills/drill-harness.ts';
+import { KEY, MIN, openMonitorTestbed } from './monitor-fixture.ts';
 
 const backends = await backendsUnderTest();
-const MIN = 60_000;
-const KEY: SignInEvent['steps'] = [{ method: 'Passkey (device-bound)', succeeded: true, resultDetail: 'Passkey verified' }];
 const BAD_PASSWORD: Partial<SignInEvent> = { errorCode: 50126, failureReason: 'Invalid username or password.', steps: [{ method: 'Password', succeeded: false }] };
 /** Five records per query and poll, two per page: a full read is three pages (six records). */
 const SMALL: MonitorLimits = { maxRecordsPerQuery: 5, pageSize: 2 };
@@ -38,22 +37,9 @@ describe.each(backends)('monitoring that falls behind, on %s', (name) => {
     await h?.close();
   });
   beforeEach(async (ctx) => {
-    h.sim.state.signIns.length = 0;
-    h.sim.state.directoryAudits.length = 0;
-    h.sim.faults.clear();
-    h.sim.state.requestLog.length = 0;
-    h.sent.length = 0;
-    // Time only moves forward (the adapter's throttle pacing remembers earlier calls): each test starts on a new day.
-    t0 = Math.ceil((h.clock.now().getTime() + 1) / 86_400_000) * 86_400_000 + 9 * 60 * MIN;
-    h.clock.set(t0);
-    b = await createBackend(name);
-    rt = await openDrillRuntime(b, { clock: h.clock, env: { BREAKGLASS_ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook', BREAKGLASS_ALERT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET }, directory: h.dir });
-    bg01 = await seedAccount(rt, DEMO.bg01Upn, DEMO.bg01);
-    bg02 = await seedAccount(rt, DEMO.bg02Upn, DEMO.bg02);
-    ctx.onTestFinished(async () => {
-      await rt.close();
-      await b.dispose();
-    });
+    const bed = await openMonitorTestbed(h, name);
+    ({ b, rt, bg01, bg02, t0 } = bed);
+    ctx.onTestFinished(() => bed.close());
   });
 
   const monitorWith = (limits: Partial<MonitorLimits> = SMALL) => new SignInMonitor({ audit: rt.runtime.audit, clock: h.clock, directory: h.dir, settings: rt.config.drills, limits });

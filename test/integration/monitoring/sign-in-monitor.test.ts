@@ -8,13 +8,12 @@ import { openDrill } from '../../../server/drills/drill-service.ts';
 import { SignInMonitor } from '../../../server/monitoring/sign-in-monitor.ts';
 import { recordDirectoryAudit } from '../../../server/simulator/directory-audit-writer.ts';
 import { recordSignIn, type SignInEvent } from '../../../server/simulator/sign-in-writer.ts';
-import { backendsUnderTest, createBackend, type Backend } from '../../helpers/backends.ts';
+import { backendsUnderTest, type Backend } from '../../helpers/backends.ts';
 import { DEMO, startHarness, type Harness } from '../../fixtures/graph/sim-harness.ts';
-import { alerts, deliveries, openDrillRuntime, seedAccount, TEST_WEBHOOK_SECRET, type DrillRuntime, type SeededAccount } from '../drills/drill-harness.ts';
+import { alerts, deliveries, type DrillRuntime, type SeededAccount } from '../drills/drill-harness.ts';
+import { KEY, MIN, openMonitorTestbed } from './monitor-fixture.ts';
 
 const backends = await backendsUnderTest();
-const MIN = 60_000;
-const KEY: SignInEvent['steps'] = [{ method: 'Passkey (device-bound)', succeeded: true, resultDetail: 'Passkey verified' }];
 
 describe.each(backends)('sign-in monitoring on %s', (name) => {
   let h: Harness;
@@ -33,24 +32,10 @@ describe.each(backends)('sign-in monitoring on %s', (name) => {
   });
   beforeEach(async (ctx) => {
     // Each test: a fresh store; the shared tenant loses what earlier tests wrote to its logs.
-    h.sim.state.signIns.length = 0;
-    h.sim.state.directoryAudits.length = 0;
-    h.sim.faults.clear();
-    h.sim.state.requestLog.length = 0;
-    h.sent.length = 0;
-    (h.sim.state.tenant as { license: string }).license = 'P2';
-    // Time only moves forward (the Graph adapter's throttle pacing remembers earlier calls): each test starts on a new day.
-    t0 = Math.ceil((h.clock.now().getTime() + 1) / 86_400_000) * 86_400_000 + 9 * 60 * MIN;
-    h.clock.set(t0);
-    b = await createBackend(name);
-    rt = await openDrillRuntime(b, { clock: h.clock, env: { BREAKGLASS_ALERT_WEBHOOK_URL: 'http://127.0.0.1:9/hook', BREAKGLASS_ALERT_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET }, directory: h.dir });
+    const bed = await openMonitorTestbed(h, name);
+    ({ b, rt, bg01, bg02, t0 } = bed);
     monitor = new SignInMonitor({ audit: rt.runtime.audit, clock: h.clock, directory: h.dir, settings: rt.config.drills });
-    bg01 = await seedAccount(rt, DEMO.bg01Upn, DEMO.bg01);
-    bg02 = await seedAccount(rt, DEMO.bg02Upn, DEMO.bg02);
-    ctx.onTestFinished(async () => {
-      await rt.close();
-      await b.dispose();
-    });
+    ctx.onTestFinished(() => bed.close());
   });
 
   const signIn = (e: Partial<SignInEvent> & { user: string }) => recordSignIn(h.sim.state, { steps: KEY, ...e });
