@@ -341,7 +341,3 @@ export function cborToJson(value: CborValue): unknown {
   }
   return value;
 }
-
-export function isCborMap(value: CborValue | undefined): value is CborMap {
-  return value instanceof Map;
-}

@@ -153,9 +153,13 @@ export class ClientPin {
   /** setPIN: only for a key whose PIN is not set yet (check `pinIsSet`; implementations answer differently otherwise). */
   async setPin(newPin: string, options: CallOptions = {}): Promise<void> {
     if (this.pinIsSet) throw new InvalidArgumentError('this key already has a PIN; change it instead of setting it');
-    const padded = this.#paddedNewPin(newPin);
-    const { keyAgreement, sharedSecret } = await this.#encapsulate(options);
+    let padded: Uint8Array | undefined;
+    let sharedSecret: Uint8Array | undefined;
     try {
+      padded = this.#paddedNewPin(newPin);
+      const encapsulated = await this.#encapsulate(options);
+      const { keyAgreement } = encapsulated;
+      sharedSecret = encapsulated.sharedSecret;
       const newPinEnc = this.#protocol.encrypt(sharedSecret, padded);
       await this.#ctap.clientPin(
         {
@@ -175,13 +179,19 @@ export class ClientPin {
 
   async changePin(currentPin: string, newPin: string, options: CallOptions = {}): Promise<void> {
     if (!this.pinIsSet) throw new PinNotSetError();
-    const padded = this.#paddedNewPin(newPin);
-    const pinHash = pinHashLeft16(currentPin);
-    await this.#precheckRetries(options);
-    const { keyAgreement, sharedSecret } = await this.#encapsulate(options);
+    let padded: Uint8Array | undefined;
+    let pinHash: Uint8Array | undefined;
+    let sharedSecret: Uint8Array | undefined;
     try {
+      padded = this.#paddedNewPin(newPin);
+      pinHash = pinHashLeft16(currentPin);
+      await this.#precheckRetries(options);
+      const encapsulated = await this.#encapsulate(options);
+      const { keyAgreement } = encapsulated;
+      sharedSecret = encapsulated.sharedSecret;
       const newPinEnc = this.#protocol.encrypt(sharedSecret, padded);
       const pinHashEnc = this.#protocol.encrypt(sharedSecret, pinHash);
+      const pinUvAuthParam = this.#protocol.authenticate(sharedSecret, concatBytes(newPinEnc, pinHashEnc));
       await this.#withRetriesOnFailure(
         () =>
           this.#ctap.clientPin(
@@ -191,7 +201,7 @@ export class ClientPin {
               keyAgreement: encodeCoseEc2Key(keyAgreement),
               pinHashEnc,
               newPinEnc,
-              pinUvAuthParam: this.#protocol.authenticate(sharedSecret, concatBytes(newPinEnc, pinHashEnc)),
+              pinUvAuthParam,
             },
             options,
           ),
@@ -214,10 +224,14 @@ export class ClientPin {
       throw new InvalidArgumentError('permissions must be a non-empty bit set (see Permission)');
     }
     const withPermissions = this.#info.options?.pinUvAuthToken === true;
-    const pinHash = pinHashLeft16(pin);
-    await this.#precheckRetries(options);
-    const { keyAgreement, sharedSecret } = await this.#encapsulate(options);
+    let pinHash: Uint8Array | undefined;
+    let sharedSecret: Uint8Array | undefined;
     try {
+      pinHash = pinHashLeft16(pin);
+      await this.#precheckRetries(options);
+      const encapsulated = await this.#encapsulate(options);
+      const { keyAgreement } = encapsulated;
+      sharedSecret = encapsulated.sharedSecret;
       const pinHashEnc = this.#protocol.encrypt(sharedSecret, pinHash);
       const map = await this.#withRetriesOnFailure(
         () =>
@@ -251,7 +265,11 @@ export class ClientPin {
         return fail(err instanceof PinProtocolError ? err.message : 'token does not decrypt');
       }
       const validLength = this.#protocol.version === 2 ? token.length === 32 : token.length === 16 || token.length === 32;
-      if (!validLength) return fail(`token of ${token.length} bytes`);
+      if (!validLength) {
+        const length = token.length;
+        wipe(token);
+        return fail(`token of ${length} bytes`);
+      }
       const permissions = withPermissions ? scope.permissions : Permission.makeCredential | Permission.getAssertion;
       return new PinUvAuthToken(this.#protocol, token, permissions, withPermissions ? scope.rpId : undefined);
     } finally {
@@ -306,12 +324,15 @@ export class ClientPin {
     const maxBytes = Math.min(DEFAULT_MAX_PIN_LENGTH, this.#info.maxPINLength ?? DEFAULT_MAX_PIN_LENGTH);
     if (codePoints < min) throw new InvalidArgumentError(`the new PIN is too short: this key needs at least ${min} characters`, { minPINLength: min });
     const utf8 = Buffer.from(normalized, 'utf8');
-    if (utf8.length > maxBytes) throw new InvalidArgumentError(`the new PIN is too long: at most ${maxBytes} bytes of UTF-8`, { maxPINLength: maxBytes });
-    if (utf8.includes(0)) throw new InvalidArgumentError('the new PIN must not contain a NUL character');
-    const padded = new Uint8Array(64);
-    padded.set(utf8);
-    utf8.fill(0);
-    return padded;
+    try {
+      if (utf8.length > maxBytes) throw new InvalidArgumentError(`the new PIN is too long: at most ${maxBytes} bytes of UTF-8`, { maxPINLength: maxBytes });
+      if (utf8.includes(0)) throw new InvalidArgumentError('the new PIN must not contain a NUL character');
+      const padded = new Uint8Array(64);
+      padded.set(utf8);
+      return padded;
+    } finally {
+      utf8.fill(0);
+    }
   }
 }
 

@@ -19,8 +19,6 @@ import {
   UserActionTimeoutError,
 } from './errors.ts';
 
-export const CTAP2_OK = 0x00;
-
 /** Status byte → spec name. The CTAPHID error codes (0x01–0x0B, 0x7F) share these numbers. */
 export const CTAP_STATUS_NAMES: Readonly<Record<number, string>> = Object.freeze({
   0x00: 'SUCCESS',

@@ -69,9 +69,9 @@ export class HardwareError extends Error {
   }
 }
 
-export function isHardwareError(err: unknown): err is HardwareError {
-  return err instanceof HardwareError;
-}
+/** Shared by the transport-level and CTAP-status forms of the same failure, so both read the same. */
+const TOUCH_TIMEOUT_MESSAGE = 'timed out waiting for touch: touch the key\'s contact when it blinks, then try again';
+const CANCELLED_MESSAGE = 'the operation was cancelled before the key finished';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Finding and opening keys
@@ -153,7 +153,7 @@ export class TransportTimeoutError extends HardwareError {
 /** Timed out while the key was waiting for a touch (last keepalive said UPNEEDED). */
 export class TouchTimeoutError extends HardwareError {
   constructor(details: Record<string, unknown> = {}) {
-    super('touch_timeout', 'timed out waiting for touch: touch the key\'s contact when it blinks, then try again', { details });
+    super('touch_timeout', TOUCH_TIMEOUT_MESSAGE, { details });
   }
 }
 
@@ -193,7 +193,7 @@ export class RequestTooLargeError extends HardwareError {
 
 export class CancelledError extends HardwareError {
   constructor() {
-    super('cancelled', 'the operation was cancelled before the key finished');
+    super('cancelled', CANCELLED_MESSAGE);
   }
 }
 
@@ -359,14 +359,14 @@ export class OperationDeniedError extends CtapError {
 /** 0x2F USER_ACTION_TIMEOUT and 0x3A ACTION_TIMEOUT: the key gave up waiting for a touch. */
 export class UserActionTimeoutError extends CtapError {
   constructor(status = 0x2f, statusName = 'USER_ACTION_TIMEOUT') {
-    super(status, statusName, 'timed out waiting for touch: touch the key\'s contact when it blinks, then try again', 'touch_timeout');
+    super(status, statusName, TOUCH_TIMEOUT_MESSAGE, 'touch_timeout');
   }
 }
 
 /** 0x2D KEEPALIVE_CANCEL: the platform cancelled the pending request. */
 export class KeepaliveCancelError extends CtapError {
   constructor() {
-    super(0x2d, 'KEEPALIVE_CANCEL', 'the operation was cancelled before the key finished', 'cancelled');
+    super(0x2d, 'KEEPALIVE_CANCEL', CANCELLED_MESSAGE, 'cancelled');
   }
 }
 

@@ -123,9 +123,12 @@ export async function createCredential(key: SecurityKey, publicKey: CreationOpti
   if (options.pin !== undefined) {
     // A fresh token per registration: a 2.1 key clears mc permission after each makeCredential (CTAP 2.2 §6.1.2).
     const token = await key.clientPin().getPinToken(options.pin, { permissions: Permission.makeCredential, rpId }, options);
-    pinUvAuthParam = token.authenticate(clientDataHash);
-    pinUvAuthProtocol = token.protocol;
-    token.discard();
+    try {
+      pinUvAuthParam = token.authenticate(clientDataHash);
+      pinUvAuthProtocol = token.protocol;
+    } finally {
+      token.discard();
+    }
   }
   const made = await key.ctap.makeCredential(
     {
@@ -188,9 +191,12 @@ export async function getAssertion(key: SecurityKey, publicKey: RequestOptionsJS
   let pinUvAuthProtocol: 1 | 2 | undefined;
   if (options.pin !== undefined) {
     const token = await key.clientPin().getPinToken(options.pin, { permissions: Permission.getAssertion, rpId }, options);
-    pinUvAuthParam = token.authenticate(clientDataHash);
-    pinUvAuthProtocol = token.protocol;
-    token.discard();
+    try {
+      pinUvAuthParam = token.authenticate(clientDataHash);
+      pinUvAuthProtocol = token.protocol;
+    } finally {
+      token.discard();
+    }
   }
   const got = await key.ctap.getAssertion(
     { rpId, clientDataHash, allowList, ...(pinUvAuthParam ? { pinUvAuthParam, pinUvAuthProtocol: pinUvAuthProtocol! } : {}) },

@@ -16,7 +16,7 @@ import { CoseAlg, coseKeyFromKeyObject, coseKeyFromUncompressed, decodeCoseEc2Ke
 import { encodeGetInfo, DEFAULT_MAX_MSG_SIZE, DEFAULT_MIN_PIN_LENGTH, DEFAULT_MAX_PIN_LENGTH, type AuthenticatorInfo } from '../get-info.ts';
 import { encodeAuthenticatorData, AuthDataFlag } from '../auth-data.ts';
 import { pinProtocol, type PinUvAuthProtocol } from '../pin-protocol.ts';
-import { Permission, ClientPinSubcommand } from '../client-pin.ts';
+import { Permission, ClientPinSubcommand, pinHashLeft16 } from '../client-pin.ts';
 import { Ctap2Cmd } from '../ctap2-client.ts';
 import { InvalidArgumentError } from '../errors.ts';
 import type { KeyProfile } from '../key-profile.ts';
@@ -150,7 +150,7 @@ export class VirtualAuthenticator {
     this.#rkCapacity = this.#info.remainingDiscoverableCredentials ?? 25;
     if (options.pin !== undefined) {
       if (this.#info.options?.clientPin === undefined) throw new InvalidArgumentError('this key profile has no PIN support (options.clientPin is absent)');
-      this.#pinHash = leftHash(Buffer.from(options.pin.normalize('NFC'), 'utf8'));
+      this.#pinHash = pinHashLeft16(options.pin);
     } else if (this.#info.options?.clientPin === true) {
       // The profile says a PIN is set but nobody told us which: an unguessable one, like a key found in a drawer.
       this.#pinHash = this.#random(16);

@@ -2,6 +2,7 @@
 // Line 1 is a header (origin, verifier key), then every signed checkpoint, then every entry as stored (data as
 // canonical JSON, hashes in hex), then an end line with the counts so a file cut short is noticed. CSV is a flat view
 // for spreadsheets (not verifiable: use the JSONL bundle for that).
+import { csvField } from '../domain/csv-field.ts';
 import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -28,21 +29,15 @@ export function entryJsonLine(e: StoredEntry): string {
 }
 
 /** RFC 4180 field; cells a spreadsheet would run as a formula are prefixed with ' (CSV injection). */
-function csvField(v: string | number): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export const CSV_HEADER = 'seq,at,actor,action,subject,data,leaf_hash,chain_hash';
 export function entryCsvLine(e: StoredEntry): string {
   let r: ParsedRecord;
   try {
     r = parseRecord(e.record);
   } catch {
-    return [e.seq, '', '', '', '', e.record, '', e.chainHash].map(csvField).join(',');
+    return [e.seq, '', '', '', '', e.record, '', e.chainHash].map((v) => csvField(v)).join(',');
   }
-  return [e.seq, r.at, r.actor, r.action, r.subject, canonicalJson(r.data ?? null), recordLeafHash(e.record).toString('hex'), e.chainHash].map(csvField).join(',');
+  return [e.seq, r.at, r.actor, r.action, r.subject, canonicalJson(r.data ?? null), recordLeafHash(e.record).toString('hex'), e.chainHash].map((v) => csvField(v)).join(',');
 }
 
 async function write(out: Writable, text: string): Promise<void> {

@@ -100,9 +100,11 @@ export class AuditLog {
     let appended: StoredEntry[] = [];
     const result = await this.database.write(async (tx) => {
       const events: PreparedEvent[] = [];
-      const value = await fn(tx, { now: this.clock.now(), record: (e) => void events.push(prepare(e)) });
+      // One instant for the change: what `fn` sees as now is the time its entries carry.
+      const now = this.clock.now();
+      const value = await fn(tx, { now, record: (e) => void events.push(prepare(e)) });
       if (events.length === 0) throw new AuditWriteError('a state change must record at least one audit event');
-      appended = await this.#append(tx, events);
+      appended = await this.#append(tx, events, now);
       return value;
     });
     this.#notify(appended);
@@ -134,8 +136,8 @@ export class AuditLog {
     }
   }
 
-  async #append(tx: Db, events: PreparedEvent[]): Promise<StoredEntry[]> {
-    const at = this.clock.now().toISOString();
+  async #append(tx: Db, events: PreparedEvent[], now = this.clock.now()): Promise<StoredEntry[]> {
+    const at = now.toISOString();
     const raw = this.database.sqlite;
     let head: { seq: number; chain_hash: string } | undefined;
     if (raw) {

@@ -107,11 +107,6 @@ export function nextChainHex(prevHex: string, leafLatin1: string): string {
   return sha256Hex(chainBuf);
 }
 
-/** Builds the canonical record for new content. */
-export function makeRecord(f: Omit<EntryFields, 'data'> & { data: Record<string, unknown> }): string {
-  return recordText({ ...f, data: canonicalJson(f.data) });
-}
-
 /** Field names that must never appear in audit data: the audit log keeps ids and fingerprints, not secrets. */
 export const SECRET_KEYS = /^(tap|pin|newpin|temporaryaccesspass|password|passcode|secret|clientsecret|privatekey|token|accesstoken|refreshtoken|bootstrapcode|pinuvauthtoken)$/i;
 

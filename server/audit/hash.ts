@@ -16,15 +16,7 @@ export function sha256(data: string | Uint8Array): Buffer {
   return Buffer.from(hash('sha256', data, 'binary'), 'latin1');
 }
 
-const pair = Buffer.allocUnsafe(64);
 const prefixedPair = Buffer.allocUnsafe(65);
-
-/** SHA-256(a ‖ b) over two 32-byte values given as latin1 strings; returns latin1. */
-export function hashPairLatin1(a: string, b: string): string {
-  pair.write(a, 0, 32, 'latin1');
-  pair.write(b, 32, 32, 'latin1');
-  return hash('sha256', pair, 'binary');
-}
 
 /** SHA-256(prefix ‖ a ‖ b), e.g. the RFC 6962 interior node with prefix 0x01; latin1 in and out. */
 export function hashPrefixedPairLatin1(prefix: number, a: string, b: string): string {

@@ -3,7 +3,6 @@
 // past (so verifying a million entries needs no more memory than verifying ten).
 import { hashPrefixedPairLatin1, sha256 } from './hash.ts';
 
-export const HASH_SIZE = 32;
 const EMPTY_ROOT = sha256(Buffer.alloc(0));
 
 /** MTH of one entry: SHA-256(0x00 ‖ entry) (RFC 6962 §2.1). */

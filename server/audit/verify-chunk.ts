@@ -6,16 +6,6 @@ import { nextChainHex, recordLeafLatin1, recordSeq, type StoredEntry } from './a
 import { CompactRange } from './merkle.ts';
 import type { Problem } from './audit-verifier.ts';
 
-export interface ChunkInput {
-  entries: StoredEntry[];
-  /** Position (tree index) of the chunk's first entry, which should also be its seq. */
-  from: number;
-  /** Chain hash (hex) of the entry before the chunk: the genesis value for the first chunk. */
-  prevChain: string;
-  /** Absolute tree sizes inside (from, from + entries.length] at which subtree stacks are wanted (checkpoints). */
-  marks: number[];
-}
-
 export interface ChunkResult {
   from: number;
   count: number;
@@ -87,10 +77,4 @@ export class ChunkVerifier {
   result(): ChunkResult {
     return { from: this.#from, count: this.#range.size, lastChain: this.#prev, problem: this.#problem, subtrees: this.#range.subtreesLatin1(), atMarks: this.#atMarks };
   }
-}
-
-export function verifyChunk(input: ChunkInput): ChunkResult {
-  const v = new ChunkVerifier(input.from, input.prevChain, input.marks);
-  for (const e of input.entries) v.add(e);
-  return v.result();
 }

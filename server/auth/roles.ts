@@ -32,9 +32,3 @@ export function can(role: Role, permission: Permission): boolean {
  * a Permission: a signed-in officer whose role grants it. `stepUp` adds a recent passkey assertion.
  */
 export type Access = 'public' | 'session' | Permission;
-
-export interface RouteAccess {
-  access: Access;
-  /** Needs a passkey assertion within the step-up window (sensitive actions). */
-  stepUp?: boolean;
-}

@@ -24,5 +24,3 @@ export function createAccountCustodianAddCommand(deps: StoreCliDeps = {}): Comma
     },
   };
 }
-
-export const accountCustodianAddCommand = createAccountCustodianAddCommand();

@@ -26,5 +26,3 @@ export function createAccountCustodianRemoveCommand(deps: StoreCliDeps & { hooks
     },
   };
 }
-
-export const accountCustodianRemoveCommand = createAccountCustodianRemoveCommand();

@@ -34,5 +34,3 @@ export function createAccountDesignateCommand(deps: EnrollmentCliDeps = {}): Com
     },
   };
 }
-
-export const accountDesignateCommand = createAccountDesignateCommand();

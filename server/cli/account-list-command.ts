@@ -31,5 +31,3 @@ export function createAccountListCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const accountListCommand = createAccountListCommand();

@@ -37,5 +37,3 @@ export function createAccountReconcileCommand(deps: EnrollmentCliDeps = {}): Com
     },
   };
 }
-
-export const accountReconcileCommand = createAccountReconcileCommand();

@@ -29,5 +29,3 @@ export function createAccountRetireCommand(deps: EnrollmentCliDeps = {}): Comman
     },
   };
 }
-
-export const accountRetireCommand = createAccountRetireCommand();

@@ -42,5 +42,3 @@ export function createAccountShowCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const accountShowCommand = createAccountShowCommand();

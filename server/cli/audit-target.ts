@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import type { Config } from '../config.ts';
 import { readMeta } from '../audit/audit-identity.ts';
 import { BundleError, openBundle } from '../audit/audit-bundle.ts';
-import { checkpointInputsFromCopyFile, checkpointInputsFromDb, countEntries, entryBatches, storedCheckpoints } from '../audit/audit-source.ts';
+import { checkpointInputsFromCopyFile, checkpointInputsFromDb, entryBatches, storedCheckpoints } from '../audit/audit-source.ts';
 import type { CheckpointInput, ChunkSource, Problem } from '../audit/audit-verifier.ts';
 import { databaseChunks, defaultWorkerCount, PARALLEL_THRESHOLD, storedEnd } from '../audit/parallel-verify.ts';
 import type { StoredEntry } from '../audit/audit-record.ts';
@@ -159,7 +159,7 @@ export async function openAuditTarget(config: Config, opts: TargetOptions): Prom
       keyFromData,
       checkpoints,
       entries: entryBatches(database),
-      total: await countEntries(database),
+      total: end,
       readProblems: [],
       database,
       close: () => database.close(),

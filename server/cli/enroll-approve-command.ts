@@ -33,5 +33,3 @@ export function createEnrollApproveCommand(deps: EnrollmentCliDeps = {}): Comman
     },
   };
 }
-
-export const enrollApproveCommand = createEnrollApproveCommand();

@@ -28,5 +28,3 @@ export function createEnrollCancelCommand(deps: EnrollmentCliDeps = {}): Command
     },
   };
 }
-
-export const enrollCancelCommand = createEnrollCancelCommand();

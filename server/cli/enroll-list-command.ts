@@ -25,5 +25,3 @@ export function createEnrollListCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const enrollListCommand = createEnrollListCommand();

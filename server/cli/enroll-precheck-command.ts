@@ -22,5 +22,3 @@ export function createEnrollPrecheckCommand(deps: EnrollmentCliDeps = {}): Comma
     },
   };
 }
-
-export const enrollPrecheckCommand = createEnrollPrecheckCommand();

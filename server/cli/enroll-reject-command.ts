@@ -27,5 +27,3 @@ export function createEnrollRejectCommand(deps: EnrollmentCliDeps = {}): Command
     },
   };
 }
-
-export const enrollRejectCommand = createEnrollRejectCommand();

@@ -60,5 +60,3 @@ export function createEnrollRequestCommand(deps: EnrollmentCliDeps = {}): Comman
     },
   };
 }
-
-export const enrollRequestCommand = createEnrollRequestCommand();

@@ -40,5 +40,3 @@ export function createEnrollResumeCommand(deps: EnrollmentCliDeps = {}): Command
 function reportCode(outcome: string): number {
   return outcome === 'failed' || outcome === 'expired' ? 1 : 3;
 }
-
-export const enrollResumeCommand = createEnrollResumeCommand();

@@ -124,5 +124,3 @@ export function createEnrollRunCommand(deps: EnrollmentCliDeps = {}): Command {
     },
   };
 }
-
-export const enrollRunCommand = createEnrollRunCommand();

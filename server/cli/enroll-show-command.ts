@@ -34,5 +34,3 @@ export function createEnrollShowCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const enrollShowCommand = createEnrollShowCommand();

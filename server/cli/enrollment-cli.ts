@@ -50,9 +50,7 @@ export const officerKeyHelp = [
 ];
 
 /** The actor for single-officer CLI changes (inventory, custody, designation): the operating-system account. */
-export function cliActor(): string {
-  return `cli:${userInfo().username}`;
-}
+export { cliActor } from './drill-cli.ts';
 
 export function breakglassKeys(ctx: CommandContext, config: Config, deps: EnrollmentCliDeps): KeyProvider {
   if (deps.breakglassKeys) return deps.breakglassKeys(ctx, config);
@@ -197,9 +195,4 @@ export function requestLines(r: EnrollmentRequest, names: Record<string, string>
 
 export function printRequest(out: Writable, r: EnrollmentRequest, names: Record<string, string> = {}): void {
   for (const l of requestLines(r, names)) writeLine(out, l);
-}
-
-/** The JSON shape of a request for `--json` (the same fields the API returns). */
-export function requestJson(r: EnrollmentRequest): Record<string, unknown> {
-  return { ...r };
 }

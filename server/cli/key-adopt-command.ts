@@ -33,5 +33,3 @@ export function createKeyAdoptCommand(deps: EnrollmentCliDeps = {}): Command {
     },
   };
 }
-
-export const keyAdoptCommand = createKeyAdoptCommand();

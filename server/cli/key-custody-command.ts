@@ -24,5 +24,3 @@ export function createKeyCustodyCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const keyCustodyCommand = createKeyCustodyCommand();

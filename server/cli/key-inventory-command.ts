@@ -44,5 +44,3 @@ export function createKeyInventoryCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const keyInventoryCommand = createKeyInventoryCommand();

@@ -25,5 +25,3 @@ export function createKeyLostCommand(deps: StoreCliDeps = {}): Command {
     },
   };
 }
-
-export const keyLostCommand = createKeyLostCommand();

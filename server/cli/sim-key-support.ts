@@ -1,13 +1,12 @@
 // Shared plumbing of `breakglass sim register-key` and `sim signin`: the options, the virtual key's PIN (from
 // --pin-stdin or BREAKGLASS_KEY_PIN, never an argument: arguments show up in `ps` and shell history), and opening the
 // virtual key kept in the data folder.
-import { resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { SecurityKey } from '../../hardware/index.ts';
 import { loadVirtualKey, type LoadedVirtualKey } from '../simulator/virtual-key-store.ts';
 import { CliError, flag, stringOption, type CommandContext, type OptionSpec } from './command.ts';
 import { configOption, jsonOption } from './cli-config.ts';
-import { translateHardwareErrors } from './key-support.ts';
+import { profileArgument, translateHardwareErrors } from './key-support.ts';
+import { readSecret } from './secret-input.ts';
 
 export const DEFAULT_SIM_PROFILE = 'yubikey-5-nfc-5.4.3';
 
@@ -28,8 +27,7 @@ export const simKeyHelp = [
 ];
 
 export function profileOption(ctx: CommandContext): string {
-  const v = stringOption(ctx, 'virtual') ?? DEFAULT_SIM_PROFILE;
-  return /^[a-z0-9][a-z0-9.-]*$/.test(v) && !v.endsWith('.json') ? v : resolve(ctx.io.cwd, v);
+  return profileArgument(ctx, stringOption(ctx, 'virtual') ?? DEFAULT_SIM_PROFILE);
 }
 
 export function requireAccountOption(ctx: CommandContext): string {
@@ -38,18 +36,9 @@ export function requireAccountOption(ctx: CommandContext): string {
   return a;
 }
 
-async function firstLine(ctx: CommandContext): Promise<string> {
-  const rl = createInterface({ input: ctx.io.stdin, terminal: false });
-  try {
-    for await (const line of rl) return line;
-    return '';
-  } finally {
-    rl.close();
-  }
-}
-
 export async function readKeyPin(ctx: CommandContext): Promise<string> {
-  const pin = flag(ctx, 'pin-stdin') ? (await firstLine(ctx)).replace(/\r$/, '') : ctx.io.env.BREAKGLASS_KEY_PIN;
+  // readSecret: hidden on a terminal, the first line of a pipe otherwise.
+  const pin = flag(ctx, 'pin-stdin') ? (await readSecret(ctx.io, 'PIN of the virtual key: ')).replace(/\r$/, '') : ctx.io.env.BREAKGLASS_KEY_PIN;
   if (!pin) throw new CliError('the key PIN is needed: pass --pin-stdin and type it, or set BREAKGLASS_KEY_PIN (never on the command line)');
   if ([...pin.normalize('NFC')].length < 4) throw new CliError('a key PIN has at least 4 characters');
   return pin;

@@ -104,11 +104,6 @@ export function isTerminal(state: EnrollmentState): boolean {
   return TERMINAL_STATES.includes(state);
 }
 
-/** States in which Graph calls have started: only the running officer may drive them, and they do not simply lapse. */
-export function isRunning(state: EnrollmentState): boolean {
-  return state === 'tap_issuing' || state === 'awaiting_registration' || state === 'registering' || state === 'key_registered';
-}
-
 /** requested / approved requests lapse at `expiresAt`; running ones are bounded by their TAP or resolved on resume. */
 export function isExpired(r: { state: EnrollmentState; expiresAt: string }, now: Date): boolean {
   return (r.state === 'requested' || r.state === 'approved') && now.getTime() >= Date.parse(r.expiresAt);

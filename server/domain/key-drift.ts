@@ -7,6 +7,7 @@
 import { ODATA_TYPE, type GraphAuthenticationMethod, type GraphFido2Method } from '../graph/graph-types.ts';
 import type { FindingSeverity } from './account-findings.ts';
 import { normalizeGuid } from './key-policy.ts';
+import { weakMethod } from './weak-methods.ts';
 
 export interface InventoryKeyFacts {
   id: string;
@@ -38,17 +39,6 @@ export interface DriftFinding {
   /** Method kind for weak methods, e.g. `phone`. */
   kind?: string;
 }
-
-/** Methods that are weak, or tie the account to one person's device. */
-const WEAK: Record<string, { kind: string; why: string }> = {
-  '#microsoft.graph.phoneAuthenticationMethod': { kind: 'phone', why: 'a phone number (SMS or voice): phishable, and tied to one person\'s phone' },
-  '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod': { kind: 'authenticator app', why: 'Microsoft Authenticator on one person\'s phone' },
-  '#microsoft.graph.softwareOathAuthenticationMethod': { kind: 'software OATH', why: 'a software one-time-code app on one person\'s device' },
-  '#microsoft.graph.emailAuthenticationMethod': { kind: 'email', why: 'an e-mail address for self-service password reset, pointing at one person' },
-  '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': { kind: 'Windows Hello', why: 'Windows Hello, bound to one computer' },
-  '#microsoft.graph.platformCredentialAuthenticationMethod': { kind: 'platform credential', why: 'a platform credential, bound to one computer' },
-  '#microsoft.graph.hardwareOathAuthenticationMethod': { kind: 'hardware OATH', why: 'a hardware OATH token: one-time codes are phishable' },
-};
 
 export interface DriftInput {
   inventory: InventoryKeyFacts[];
@@ -84,7 +74,7 @@ export function keyDrift(input: DriftInput): DriftFinding[] {
   }
   const expected = new Set(input.expectedTapIds.map(normalizeGuid));
   for (const m of input.methods) {
-    const weak = WEAK[m['@odata.type']];
+    const weak = weakMethod(m['@odata.type']);
     if (weak) {
       out.push({ code: 'weak_method', severity: 'problem', methodId: m.id, kind: weak.kind, message: `weak or personal method on an emergency account: ${weak.why}. Remove it` });
     }

@@ -3,6 +3,7 @@
 // as AzureAD/MSIdentityTools Export-MsIdAzureMfaReport uses it — anchors.md §7), whether a user is MFA-capable from
 // their registered methods, and the people who signed in to those apps without being MFA-capable, as rows and as an
 // RFC 4180 CSV.
+import { csvField } from './csv-field.ts';
 import type { GraphAuthenticationMethod, GraphSignIn } from '../graph/graph-types.ts';
 
 export interface MandatoryMfaApp {
@@ -73,15 +74,9 @@ export function enforcementRows(signIns: GraphSignIn[], methodsByUser: Map<strin
 }
 
 /** RFC 4180: quote every field, double inner quotes, CRLF line ends; a leading =,+,-,@ is prefixed with ' so a spreadsheet does not run it. */
-function csvField(v: string | number): string {
-  let s = String(v);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return `"${s.replace(/"/g, '""')}"`;
-}
-
 export function enforcementCsv(rows: EnforcementRow[]): string {
   const header = ['userPrincipalName', 'displayName', 'userId', 'apps', 'signIns', 'lastSignIn', 'registeredMethods'];
-  const lines = [header.map(csvField).join(',')];
-  for (const r of rows) lines.push([r.userPrincipalName, r.displayName, r.userId, r.apps.join('; '), r.signIns, r.lastSignIn, r.registeredMethods.join('; ') || 'none'].map(csvField).join(','));
+  const lines = [header.map((v) => csvField(v, { alwaysQuote: true })).join(',')];
+  for (const r of rows) lines.push([r.userPrincipalName, r.displayName, r.userId, r.apps.join('; '), r.signIns, r.lastSignIn, r.registeredMethods.join('; ') || 'none'].map((v) => csvField(v, { alwaysQuote: true })).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }

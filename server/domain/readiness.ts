@@ -8,6 +8,7 @@ import type { GraphAuthenticationMethod, GraphFido2Method, GraphFido2Policy, Gra
 import { accountFindings, type DirectoryUserFacts } from './account-findings.ts';
 import type { CaCoverage } from './ca-coverage.ts';
 import { DAY_MS } from './drill-schedule.ts';
+import { weakMethod } from './weak-methods.ts';
 
 export type CheckStatus = 'ok' | 'warning' | 'problem' | 'unknown';
 
@@ -40,16 +41,6 @@ export interface TenantFacts {
   monitoring: { state: string; lastSuccessAt: string | null; detail: string | null } | undefined;
   channels: { name: string; kind: string }[];
 }
-
-/** Method types that live on (or reach) one person's phone, PC or mailbox. */
-const PERSONAL_METHOD_TYPES: Record<string, string> = {
-  '#microsoft.graph.microsoftAuthenticatorAuthenticationMethod': 'Microsoft Authenticator',
-  '#microsoft.graph.phoneAuthenticationMethod': 'phone (SMS/voice)',
-  '#microsoft.graph.softwareOathAuthenticationMethod': 'software OATH token',
-  '#microsoft.graph.windowsHelloForBusinessAuthenticationMethod': 'Windows Hello for Business',
-  '#microsoft.graph.platformCredentialAuthenticationMethod': 'platform credential (macOS)',
-  '#microsoft.graph.emailAuthenticationMethod': 'email (SSPR)',
-};
 
 const CERTIFICATE_TYPE = '#microsoft.graph.x509CertificateAuthenticationMethod';
 
@@ -97,7 +88,10 @@ export function accountChecks(f: AccountFacts, now: Date): ReadinessCheck[] {
         ? 'only synced passkeys: they live in a person\'s cloud account, not in a safe'
         : 'no FIDO2 security key or certificate: the account cannot satisfy mandatory MFA for the admin portals'));
     }
-    const personal = f.methods.filter((m) => PERSONAL_METHOD_TYPES[m['@odata.type']]).map((m) => `${PERSONAL_METHOD_TYPES[m['@odata.type']]}${typeof m.displayName === 'string' ? ` "${m.displayName}"` : ''}`);
+    const personal = f.methods.flatMap((m) => {
+      const weak = weakMethod(m['@odata.type']);
+      return weak ? [`${weak.label}${typeof m.displayName === 'string' ? ` "${m.displayName}"` : ''}`] : [];
+    });
     for (const k of synced) personal.push(`synced passkey "${k.displayName ?? k.id}"`);
     out.push(personal.length
       ? check('no_personal_device', 'problem', 'No method tied to a person', `remove ${personal.join(', ')}: an emergency account must not depend on someone's phone, PC or mailbox`)

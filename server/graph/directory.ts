@@ -142,6 +142,9 @@ export interface PostureAccount {
   userId: string;
   /** null when the user does not exist (deleted or wrong id). */
   user: GraphUser | null;
+  /** Every registered method (`/authentication/methods`); empty when the user does not exist. */
+  methods: GraphAuthenticationMethod[];
+  /** The FIDO2 entries of `methods`. */
   fido2Methods: GraphFido2Method[];
   temporaryAccessPasses: GraphTemporaryAccessPassMethod[];
   /** Ids of the groups named by the policies above that contain this user (transitively). */

@@ -691,6 +691,7 @@ export class GraphDirectory implements Directory {
       accounts.push({
         userId: id,
         user,
+        methods,
         fido2Methods: methods.filter((m) => m['@odata.type'] === ODATA_TYPE.fido2) as unknown as GraphFido2Method[],
         temporaryAccessPasses: methods.filter((m) => m['@odata.type'] === ODATA_TYPE.tap) as unknown as GraphTemporaryAccessPassMethod[],
         policyGroupIds: groupList.filter((g) => members.get(g)?.has(id)),

@@ -2,6 +2,7 @@
 // to classify them (drill, emergency, misuse — or, for a method change, an authorised change) with notes. Opening an
 // incident raises its alert at once, in the same transaction; the same attempt seen again (a duplicate record, a
 // second record of the same sign-in, a re-poll) joins the existing incident and alerts nobody twice.
+import { cleanText } from '../domain/clean-text.ts';
 import { randomUUID } from 'node:crypto';
 import type { AuditLog, AuditRecorder } from '../audit/audit-log.ts';
 import { classificationsFor, CLASSIFICATIONS, type Classification, type IncidentDraft, type IncidentKind } from '../domain/incident-rules.ts';
@@ -108,9 +109,9 @@ export async function classifyIncident(deps: { audit: AuditLog }, input: { id: s
   if (!(CLASSIFICATIONS as readonly string[]).includes(input.classification)) {
     throw new InvalidInputError(`classification must be one of ${CLASSIFICATIONS.join(', ')}`);
   }
-  const notes = input.notes.trim();
+  // Like every stored free text: trimmed, bounded, no control characters (they travel into alerts and exports).
+  const notes = cleanText(input.notes, { field: 'the notes', max: 4000 });
   if (notes.length < 3) throw new InvalidInputError('say what happened (--notes): who used the account, why, and what was done with it');
-  if (notes.length > 4000) throw new InvalidInputError('notes are at most 4000 characters');
   return deps.audit.change(async (tx, audit) => {
     const current = await getIncident(tx, input.id);
     if (current.status === 'classified') throw new ConflictError('already_classified', `incident ${input.id} was already classified as ${current.classification} by ${current.classifiedBy} at ${current.classifiedAt}`);

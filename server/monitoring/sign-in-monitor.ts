@@ -162,6 +162,8 @@ async function processSignIns(tx: Db, audit: AuditRecorder, records: GraphSignIn
   for (const r of records) if (r?.id && !unique.has(r.id)) unique.set(r.id, r);
   const known = await knownIds(tx, ctx.tenantId, 'sign_ins', [...unique.keys()]);
   const fresh = [...unique.values()].filter((r) => !known.has(r.id)).sort((a, b) => a.createdDateTime.localeCompare(b.createdDateTime));
+  // Drill windows do not change inside this transaction: read them once per account, not once per record.
+  const windows = new Map<string, AnnouncedWindow[]>();
   for (const r of fresh) {
     const account = ctx.accounts.get(r.userId?.toLowerCase());
     if (!account) continue;
@@ -172,7 +174,9 @@ async function processSignIns(tx: Db, audit: AuditRecorder, records: GraphSignIn
     if (outside) {
       disposition = outside;
     } else {
-      const d = classifySignIn(r, account, await announcedWindows(tx, account.id));
+      let w = windows.get(account.id);
+      if (!w) windows.set(account.id, (w = await announcedWindows(tx, account.id)));
+      const d = classifySignIn(r, account, w);
       if (d.disposition === 'drill') {
         disposition = 'drill';
         drillId = d.drillId;

@@ -3,6 +3,7 @@
 // duplicates), `webhook-timestamp` the Unix seconds of this attempt, `webhook-signature` `v1,<base64 HMAC-SHA256 of
 // "{id}.{timestamp}.{body}">`. The body is `{type, timestamp, data}`. Errors name the endpoint by scheme and host only:
 // its path and query can hold a signature, and the secret never leaves this function.
+import { retryAfterMs } from '../graph/graph-error-mapper.ts';
 import { Webhook } from 'standardwebhooks';
 import type { WebhookChannelSettings } from '../drills/drill-settings.ts';
 import { safeHost } from './channels.ts';
@@ -28,13 +29,6 @@ export function webhookBody(alert: OutgoingAlert): string {
     timestamp: alert.createdAt,
     data: { alertId: alert.id, severity: alert.severity, subject: alert.subject, title: alert.title, details: alert.details, dedupeKey: alert.dedupeKey },
   });
-}
-
-function retryAfter(header: string | null, now: Date): number | undefined {
-  if (!header) return undefined;
-  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
-  const t = Date.parse(header);
-  return Number.isNaN(t) ? undefined : Math.max(0, t - now.getTime());
 }
 
 export async function sendWebhook(endpoint: WebhookChannelSettings, alert: OutgoingAlert, now: Date, timeoutMs = 10_000): Promise<SendOutcome> {
@@ -64,7 +58,7 @@ export async function sendWebhook(endpoint: WebhookChannelSettings, alert: Outgo
   // Drain the body so the connection can be reused; what the receiver says is not kept (it could echo anything).
   await res.arrayBuffer().catch(() => undefined);
   if (res.status >= 200 && res.status < 300) return { ok: true, status: `HTTP ${res.status}` };
-  const ra = retryAfter(res.headers.get('retry-after'), now);
+  const ra = retryAfterMs(res.headers, now.getTime());
   return {
     ok: false,
     status: `HTTP ${res.status}`,

@@ -1,15 +1,16 @@
-// The readiness report: gathers the facts (the directory's posture of each emergency account and the tenant's method
-// policies in a few batched Graph calls, each account's methods and roles, Conditional Access, breakglass's own drill,
-// incident, monitoring and channel records) and lets server/domain/readiness.ts judge them. Optionally adds the
-// mandatory-MFA enforcement view: who signed in to the admin apps Microsoft's mandatory MFA covers, over the last N
-// days, without an MFA-capable method. A part Graph cannot deliver is reported as "unknown" with the reason, never
-// silently left out.
+// The readiness report: gathers the facts (the directory's posture of each emergency account: user, every
+// authentication method and policy groups, with the tenant's method policies, in a few batched Graph calls; each
+// account's roles, Conditional Access, breakglass's own drill, incident, monitoring and channel records) and lets
+// server/domain/readiness.ts judge them. Optionally adds the mandatory-MFA enforcement view: who signed in to the admin
+// apps Microsoft's mandatory MFA covers, over the last N days, without an MFA-capable method. A part Graph cannot
+// deliver is reported as "unknown" with the reason, never silently left out.
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { Clock } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { caCoverage, type CaCoverage } from '../domain/ca-coverage.ts';
 import { enforcementCsv, enforcementRows, MANDATORY_MFA_APPS, type EnforcementRow } from '../domain/mfa-enforcement.ts';
 import { accountChecks, overallStatus, tenantChecks, type ReadinessCheck, type ReadinessStatus } from '../domain/readiness.ts';
+import { openCycle } from '../drills/drill-clock.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { Directory, PostureSnapshot } from '../graph/directory.ts';
 import { GraphError } from '../graph/graph-errors.ts';
@@ -93,7 +94,8 @@ export async function buildReadinessReport(deps: ReportDeps, opts: { enforcement
   const out: AccountReadiness[] = [];
   for (const a of accounts) {
     const p = posture?.accounts.find((x) => x.userId.toLowerCase() === a.user_id.toLowerCase());
-    const methods = dir && p?.user ? await attempt(problems, `reading the methods of ${a.upn}`, () => dir.listAuthenticationMethods(a.user_id)) : undefined;
+    // readPosture already read every method of the account (one list, batched): no second read per account.
+    const methods = p?.user ? p.methods : undefined;
     const roles = dir && p?.user ? await attempt(problems, `reading the roles of ${a.upn}`, () => dir.listUserDirectoryRoles(a.user_id)) : undefined;
     const direct = posture ? posture.globalAdministratorIds.some((id) => id.toLowerCase() === a.user_id.toLowerCase()) : undefined;
     const viaRoles = roles?.some((r) => r.roleTemplateId.toLowerCase() === ROLE_TEMPLATE.globalAdministrator);
@@ -101,7 +103,7 @@ export async function buildReadinessReport(deps: ReportDeps, opts: { enforcement
     const ca = posture && p?.user && roles
       ? caCoverage(posture.conditionalAccessPolicies, { userId: a.user_id, groupIds: p.policyGroupIds, roleTemplateIds: roles.map((r) => r.roleTemplateId) })
       : undefined;
-    const cycle = await deps.db.selectFrom('drill_cycle').select('due_at').where('account_id', '=', a.id).where('state', '=', 'open').executeTakeFirst();
+    const cycle = await openCycle(deps.db, a.id);
     const passed = await deps.db.selectFrom('drill').select('evidence_sign_in_at').where('account_id', '=', a.id).where('status', '=', 'passed').orderBy('evidence_sign_in_at', 'desc').limit(1).executeTakeFirst();
     const open = await deps.db.selectFrom('incident').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', a.id).where('status', '=', 'open').executeTakeFirst();
     const checks = accountChecks({

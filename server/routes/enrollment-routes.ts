@@ -13,7 +13,7 @@ import { requireAccount } from '../accounts/emergency-accounts.ts';
 import { EnrollmentWatcher, sharedEnrollment, type EnrollmentWiring } from '../enrollment/enrollment-wiring.ts';
 import type { EnrollmentRequest } from '../enrollment/enrollment-requests.ts';
 import { ProblemSchema } from './problem.ts';
-import { AccountRef, IdParams, IssuedTapSchema, Mode, Pin, PrecheckSchema, Reason, RequestSchema, RequestViewSchema, Text, WatchSchema } from './enrollment-schemas.ts';
+import { AccountRef, IdParams, Uuid, IssuedTapSchema, Mode, Pin, PrecheckSchema, Reason, RequestSchema, RequestViewSchema, Text, WatchSchema } from './enrollment-schemas.ts';
 
 const errors = { 400: ProblemSchema, 401: ProblemSchema, 403: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 502: ProblemSchema, 503: ProblemSchema };
 
@@ -106,7 +106,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
             displayName: Type.Optional(Text(30)),
             location: Type.Optional(Text(200)),
             sealNumber: Type.Optional(Text(200)),
-            replaceKey: Type.Optional(Uuid()),
+            replaceKey: Type.Optional(Uuid),
             acknowledgeUnknown: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
@@ -221,7 +221,3 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (req) => (await service()).resume({ id: req.params.id, actor: actor(req) }),
   );
 };
-
-function Uuid() {
-  return Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
-}

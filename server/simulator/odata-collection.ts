@@ -1,10 +1,10 @@
 // Serves a collection the way Graph does: $filter (the properties a route allows), $select, $top with a maximum, and
 // paging through an absolute `@odata.nextLink` on https://graph.microsoft.com (graph.md §6.5) carrying an opaque
 // $skiptoken. The link uses Graph's real origin on purpose: the adapter's transport maps it to the simulator.
+import { GRAPH_ORIGIN } from '../graph/create-graph-client.ts';
 import { badRequest } from './graph-http-error.ts';
 import { FilterSyntaxError, filterProperties, matchesFilter, parseFilter } from './odata-filter.ts';
 
-export const GRAPH_ORIGIN = 'https://graph.microsoft.com';
 
 export interface CollectionQuery {
   version: 'v1.0' | 'beta';

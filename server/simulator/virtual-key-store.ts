@@ -38,11 +38,19 @@ export interface LoadedVirtualKey {
 export function readSavedCredentials(dataDir: string, profile: string): VirtualCredentialRecord[] {
   const file = virtualKeyFile(dataDir, profile);
   if (!existsSync(file)) return [];
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BreakglassError('virtual_key_unreadable', `the virtual key file ${file} cannot be read${code ? ` (${code})` : ''}; check its permissions or move it away to start with an empty key`, { status: 400 });
+  }
   let saved: SavedKey;
   try {
-    saved = JSON.parse(readFileSync(file, 'utf8')) as SavedKey;
-  } catch (err) {
-    throw new BreakglassError('virtual_key_unreadable', `the virtual key file ${file} is not readable JSON (${(err as Error).message}); move it away to start with an empty key`, { status: 400 });
+    saved = JSON.parse(text) as SavedKey;
+  } catch {
+    // Not the parser's message: it can quote part of the file, and the file holds private keys.
+    throw new BreakglassError('virtual_key_unreadable', `the virtual key file ${file} is not valid JSON; move it away to start with an empty key`, { status: 400 });
   }
   if (saved.format !== FORMAT || !Array.isArray(saved.credentials)) {
     throw new BreakglassError('virtual_key_unreadable', `${file} is not a breakglass virtual key file`, { status: 400 });

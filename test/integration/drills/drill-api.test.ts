@@ -139,6 +139,17 @@ describe('the readiness report over HTTP', () => {
     expect(csv.body).toContain('"bram.devries@contosodemo.onmicrosoft.com","Bram de Vries"');
   });
 
+  test('takes each account\'s methods from the batched posture read, not from a second read per account', async () => {
+    h.clock.advance(15_000);
+    const before = sim.requestLog.length;
+    const res = await auditor.request('GET', '/api/reports/readiness');
+    expect(res.statusCode).toBe(200);
+    expect(Object.fromEntries(res.json().accounts[0].checks.map((c: { code: string; status: string }) => [c.code, c.status]))).toMatchObject({ phishing_resistant_method: 'ok', no_personal_device: 'ok' });
+    const wire = sim.requestLog.slice(before);
+    expect(wire.some((r) => r.path.endsWith('/$batch'))).toBe(true);
+    expect(wire.filter((r) => r.path.includes('/authentication/'))).toEqual([]);
+  });
+
   test('mails the enforcement view with the CSV attached; an auditor may not', async () => {
     h.clock.advance(15_000);
     const bad = await officer.request('POST', '/api/reports/readiness/mail', { days: 7, to: ['not an address'] });
