@@ -1,5 +1,5 @@
 // `breakglass enroll list [--account A] [--open]`: enrollment requests, newest first.
-import { STATE_LABEL } from '../domain/enrollment-state.ts';
+import { OPEN_STATES, STATE_LABEL } from '../domain/enrollment-state.ts';
 import { requireAccount } from '../accounts/emergency-accounts.ts';
 import { listRequests } from '../enrollment/enrollment-requests.ts';
 import { configOption } from './cli-config.ts';
@@ -16,7 +16,7 @@ export function createEnrollListCommand(deps: StoreCliDeps = {}): Command {
       const account = stringOption(ctx, 'account');
       const rows = await withStore(ctx, deps, async (db) => {
         const accountId = account ? (await requireAccount(db, account)).id : undefined;
-        return listRequests(db, { ...(accountId ? { accountId } : {}), ...(flag(ctx, 'open') ? { states: ['requested', 'approved', 'tap_issuing', 'awaiting_registration', 'registering', 'key_registered'] } : {}) });
+        return listRequests(db, { ...(accountId ? { accountId } : {}), ...(flag(ctx, 'open') ? { states: [...OPEN_STATES] } : {}) });
       });
       if (flag(ctx, 'json')) writeJson(ctx.io, { requests: rows });
       else if (rows.length === 0) writeLine(ctx.io.stdout, 'no enrollment requests');

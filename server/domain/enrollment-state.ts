@@ -99,6 +99,8 @@ export function nextState(state: EnrollmentState, event: EnrollmentEvent, mode: 
 }
 
 export const TERMINAL_STATES: readonly EnrollmentState[] = ['completed', 'rejected', 'cancelled', 'expired', 'failed'];
+/** Every state that is not terminal: the requests `--open` lists and an account may have at most one of. */
+export const OPEN_STATES: readonly EnrollmentState[] = ENROLLMENT_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 
 export function isTerminal(state: EnrollmentState): boolean {
   return TERMINAL_STATES.includes(state);

@@ -3,6 +3,7 @@
 // Read-only: cycles are planned by designation and the tick, never by looking at the calendar.
 import { drillState, type DrillState } from '../domain/drill-schedule.ts';
 import type { Db } from '../store/schema.ts';
+import { lastPassedDrill, openCycle } from './drill-clock.ts';
 import { readScheduleRules } from './schedule-rules.ts';
 
 export interface CalendarEntry {
@@ -24,8 +25,8 @@ export async function drillCalendar(db: Db, now: Date, opts: { tenantId?: string
   const accounts = await q.execute();
   const out: CalendarEntry[] = [];
   for (const a of accounts) {
-    const cycle = await db.selectFrom('drill_cycle').selectAll().where('account_id', '=', a.id).where('state', '=', 'open').executeTakeFirst();
-    const passed = await db.selectFrom('drill').select(['id', 'evidence_sign_in_at']).where('account_id', '=', a.id).where('status', '=', 'passed').orderBy('evidence_sign_in_at', 'desc').limit(1).executeTakeFirst();
+    const cycle = await openCycle(db, a.id);
+    const passed = await lastPassedDrill(db, a.id);
     const open = await db.selectFrom('drill').select(['id', 'window_start', 'window_end', 'verification']).where('account_id', '=', a.id).where('status', '=', 'open').orderBy('window_start', 'desc').limit(1).executeTakeFirst();
     const notice = await db.selectFrom('drill_notice').select(['kind', 'due_at']).where('account_id', '=', a.id).where('fired_at', 'is', null).where('superseded_at', 'is', null).orderBy('due_at').limit(1).executeTakeFirst();
     out.push({
@@ -35,7 +36,7 @@ export async function drillCalendar(db: Db, now: Date, opts: { tenantId?: string
       intervalDays: Number(a.drill_interval_days),
       cycle: cycle ? { no: Number(cycle.cycle_no), reason: cycle.reason, startedAt: cycle.started_at, dueAt: cycle.due_at } : null,
       state: drillState(cycle ? new Date(cycle.due_at) : undefined, now, rules),
-      lastPassed: passed?.evidence_sign_in_at ? { drillId: passed.id, at: passed.evidence_sign_in_at } : null,
+      lastPassed: passed?.at ? { drillId: passed.id, at: passed.at } : null,
       openDrill: open ? { id: open.id, windowStart: open.window_start, windowEnd: open.window_end, verification: open.verification } : null,
       nextNotice: notice ? { kind: notice.kind, dueAt: notice.due_at } : null,
     });

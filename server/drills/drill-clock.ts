@@ -20,6 +20,12 @@ export interface RestartDrillClockInput {
   actor: string;
 }
 
+/** The account's most recent passed drill (by its verified sign-in), if any. */
+export async function lastPassedDrill(db: Db, accountId: string): Promise<{ id: string; at: string | null } | undefined> {
+  const r = await db.selectFrom('drill').select(['id', 'evidence_sign_in_at']).where('account_id', '=', accountId).where('status', '=', 'passed').orderBy('evidence_sign_in_at', 'desc').limit(1).executeTakeFirst();
+  return r ? { id: r.id, at: r.evidence_sign_in_at } : undefined;
+}
+
 export async function openCycle(tx: Db, accountId: string): Promise<DrillCycleTable | undefined> {
   return tx.selectFrom('drill_cycle').selectAll().where('account_id', '=', accountId).where('state', '=', 'open').executeTakeFirst();
 }

@@ -38,6 +38,7 @@ import {
   type EnrollmentEvent,
   type EnrollmentMode,
   type EnrollmentState,
+  OPEN_STATES,
 } from '../domain/enrollment-state.ts';
 import { cleanText } from '../domain/clean-text.ts';
 import { planTap } from '../domain/tap-plan.ts';
@@ -172,7 +173,6 @@ export function toCreationOptions(o: GraphWebauthnCreationOptions['publicKey'], 
   };
 }
 
-const OPEN_STATES: EnrollmentState[] = ['requested', 'approved', 'tap_issuing', 'awaiting_registration', 'registering', 'key_registered'];
 
 export class EnrollmentService {
   readonly #d: EnrollmentDeps;
@@ -236,7 +236,7 @@ export class EnrollmentService {
   list(q: { account?: string; open?: boolean; limit?: number } = {}): Promise<EnrollmentRequest[]> {
     return (async () => {
       const accountId = q.account ? (await requireAccount(this.#db, q.account)).id : undefined;
-      return listRequests(this.#db, { ...(accountId ? { accountId } : {}), ...(q.open ? { states: OPEN_STATES } : {}), ...(q.limit ? { limit: q.limit } : {}) });
+      return listRequests(this.#db, { ...(accountId ? { accountId } : {}), ...(q.open ? { states: [...OPEN_STATES] } : {}), ...(q.limit ? { limit: q.limit } : {}) });
     })();
   }
 
@@ -294,7 +294,7 @@ export class EnrollmentService {
     const displayName = givenDisplayName || defaultDisplayName(account.upn, pre.key.model, pre.key.serial);
     const id = randomUUID();
     await this.#d.audit.change(async (tx, audit) => {
-      const open = await tx.selectFrom('enrollment_request').select(['id', 'state']).where('account_id', '=', account.id).where('state', 'in', OPEN_STATES).executeTakeFirst();
+      const open = await tx.selectFrom('enrollment_request').select(['id', 'state']).where('account_id', '=', account.id).where('state', 'in', [...OPEN_STATES]).executeTakeFirst();
       if (open) throw new ConflictError('enrollment_open', `${account.upn} already has an open enrollment request (${open.id}, ${open.state}); finish or cancel it first`, { requestId: open.id });
       const now = this.#now();
       if (replaced) {
@@ -986,7 +986,7 @@ export class EnrollmentService {
    * request waiting for its key, and retry TAP deletions that failed. Errors on one request do not stop the others.
    */
   async sweep(): Promise<{ checked: number; changed: number; errors: { id: string; code: string }[] }> {
-    const open = await listRequests(this.#db, { states: ['requested', 'approved', 'tap_issuing', 'awaiting_registration', 'registering', 'key_registered'], limit: 1000 });
+    const open = await listRequests(this.#db, { states: [...OPEN_STATES], limit: 1000 });
     const pending = await this.#db.selectFrom('enrollment_request').select('id').where('tap_state', '=', 'cleanup_pending').execute();
     let changed = 0;
     const errors: { id: string; code: string }[] = [];

@@ -10,7 +10,7 @@ import type { Config } from '../config.ts';
 import { caCoverage, type CaCoverage } from '../domain/ca-coverage.ts';
 import { enforcementCsv, enforcementRows, MANDATORY_MFA_APPS, type EnforcementRow } from '../domain/mfa-enforcement.ts';
 import { accountChecks, overallStatus, tenantChecks, type ReadinessCheck, type ReadinessStatus } from '../domain/readiness.ts';
-import { openCycle } from '../drills/drill-clock.ts';
+import { lastPassedDrill, openCycle } from '../drills/drill-clock.ts';
 import { InvalidInputError } from '../errors.ts';
 import type { Directory, PostureSnapshot } from '../graph/directory.ts';
 import { GraphError } from '../graph/graph-errors.ts';
@@ -104,7 +104,7 @@ export async function buildReadinessReport(deps: ReportDeps, opts: { enforcement
       ? caCoverage(posture.conditionalAccessPolicies, { userId: a.user_id, groupIds: p.policyGroupIds, roleTemplateIds: roles.map((r) => r.roleTemplateId) })
       : undefined;
     const cycle = await openCycle(deps.db, a.id);
-    const passed = await deps.db.selectFrom('drill').select('evidence_sign_in_at').where('account_id', '=', a.id).where('status', '=', 'passed').orderBy('evidence_sign_in_at', 'desc').limit(1).executeTakeFirst();
+    const passed = await lastPassedDrill(deps.db, a.id);
     const open = await deps.db.selectFrom('incident').select((eb) => eb.fn.countAll<number>().as('n')).where('account_id', '=', a.id).where('status', '=', 'open').executeTakeFirst();
     const checks = accountChecks({
       upn: a.upn,
@@ -114,13 +114,13 @@ export async function buildReadinessReport(deps: ReportDeps, opts: { enforcement
       methods,
       fido2: p?.user ? p.fido2Methods : undefined,
       ca,
-      lastPassedDrillAt: passed?.evidence_sign_in_at ?? undefined,
+      lastPassedDrillAt: passed?.at ?? undefined,
       nextDueAt: cycle?.due_at,
       openIncidents: Number(open?.n ?? 0),
     }, now);
     out.push({
       accountId: a.id, upn: a.upn, displayName: a.display_name, status: overallStatus(checks), checks,
-      lastPassedDrillAt: passed?.evidence_sign_in_at ?? null, nextDueAt: cycle?.due_at ?? null, caModel: ca?.model ?? null,
+      lastPassedDrillAt: passed?.at ?? null, nextDueAt: cycle?.due_at ?? null, caModel: ca?.model ?? null,
     });
   }
 

@@ -5,7 +5,7 @@
 // response here is no-store. The service also watches open guided enrollments in the background.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { approvalRefusal, isTerminal, runRefusal } from '../domain/enrollment-state.ts';
+import { approvalRefusal, isTerminal, OPEN_STATES, runRefusal } from '../domain/enrollment-state.ts';
 import { MICROSOFT_SECURITY_INFO_URL, type EnrollmentService } from '../enrollment/enrollment-service.ts';
 import { officerNames } from '../auth/officer-names.ts';
 import { listRequests, requireRequest } from '../enrollment/enrollment-requests.ts';
@@ -72,7 +72,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (req) => {
       const accountId = req.query.account ? (await requireAccount(runtime.database.db, req.query.account)).id : undefined;
-      const requests = await listRequests(runtime.database.db, { ...(accountId ? { accountId } : {}), ...(req.query.open ? { states: ['requested', 'approved', 'tap_issuing', 'awaiting_registration', 'registering', 'key_registered'] } : {}) });
+      const requests = await listRequests(runtime.database.db, { ...(accountId ? { accountId } : {}), ...(req.query.open ? { states: [...OPEN_STATES] } : {}) });
       return { requests, officers: await officerNames(runtime.database.db, requests.flatMap((r) => [r.requestedBy, r.approvedBy])) };
     },
   );

@@ -1,6 +1,7 @@
 // The request state machine and its four-eyes rules, and the drift rules of the reconcile job (pure functions).
 import { describe, expect, it } from 'vitest';
 import {
+  OPEN_STATES,
   approvalRefusal,
   canTransition,
   ENROLLMENT_STATES,
@@ -16,6 +17,11 @@ import { keyDrift, type InventoryKeyFacts } from '../../../server/domain/key-dri
 import type { GraphAuthenticationMethod, GraphFido2Method } from '../../../server/graph/graph-types.ts';
 
 describe('enrollment state machine', () => {
+  it('an open request is one in any state that is not terminal: the six before completion', () => {
+    expect(OPEN_STATES).toEqual(['requested', 'approved', 'tap_issuing', 'awaiting_registration', 'registering', 'key_registered']);
+    expect([...OPEN_STATES, ...TERMINAL_STATES].sort()).toEqual([...ENROLLMENT_STATES].sort());
+  });
+
   it('guided: requested → approved → tap_issuing → awaiting_registration → key_registered → completed', () => {
     const path: EnrollmentEvent[] = ['approve', 'begin_tap', 'tap_issued', 'key_found', 'complete'];
     let s = 'requested' as const as (typeof ENROLLMENT_STATES)[number];
